@@ -1,0 +1,102 @@
+"""The ``mockpinme`` command: ``serve``, ``validate``, ``scenarios``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import errno
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ._version import __version__
+from .scenario import ScenarioError, builtins, load_scenario
+
+DEFAULT_PORT = 8790
+
+
+def _speed(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mockpinme", description="A local mock of PinMe's LLM proxy.")
+    parser.add_argument("--version", action="version", version=f"mockpinme {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the mock until SIGINT or SIGTERM")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"0 picks a free port (default {DEFAULT_PORT})",
+    )
+    serve.add_argument("--scenario", default="default", help="a built-in name or a YAML file")
+    serve.add_argument("--seed", type=int, help="replace the scenario's seed")
+    serve.add_argument("--speed", type=_speed, default=1.0, help="factor on every delay; 0 never sleeps")
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
+    validate = commands.add_parser("validate", help="check scenario files")
+    validate.add_argument("files", nargs="+", type=Path)
+
+    commands.add_parser("scenarios", help="list the built-in scenarios")
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .server import configure_logging, serve
+    from .state import ServerState
+
+    configure_logging(args.log_level)
+    try:
+        state = ServerState.create(args.scenario, seed=args.seed, speed=args.speed)
+    except ScenarioError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    try:
+        asyncio.run(serve(state, args.host, args.port, state.active.scenario.name))
+    except OSError as exc:
+        reason = "address already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+        print(f"mockpinme: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _validate(files: Sequence[Path]) -> int:
+    failed = False
+    for path in files:
+        try:
+            load_scenario(path if path.suffix in (".yaml", ".yml") else path.resolve())
+        except ScenarioError as exc:
+            failed = True
+            for problem in exc.problems:
+                print(problem if problem.mark else f"{path}: {problem}")
+        else:
+            print(f"{path}: ok", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _scenarios() -> int:
+    found = builtins()
+    width = max(len(b.name) for b in found)
+    for info in found:
+        print(f"{info.name:<{width}}  {info.description}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "validate":
+        return _validate(args.files)
+    return _scenarios()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

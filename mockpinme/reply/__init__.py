@@ -1,0 +1,1 @@
+"""What the upstream says: text, token counts, usage and cost, and the completion shapes."""

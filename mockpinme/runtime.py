@@ -1,0 +1,61 @@
+"""A scenario ready to serve: its catalog, prepared bytes and the state its calls change."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from .catalog import Catalog, ModelInfo
+from .gate import project_for
+from .scenario.model import Scenario
+
+_PREFERRED_DEFAULT_MODEL = "openai/gpt-4o-mini"
+
+
+def compact_json(value: Any) -> bytes:
+    """JSON as OpenRouter sends it: no spaces, UTF-8."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class ActiveScenario:
+    """One scenario in use: what is prepared once, and the counters and balances its calls change."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+        if seed is not None:
+            scenario = dataclasses.replace(scenario, seed=seed)
+        self.scenario = scenario
+        self.catalog = Catalog(scenario.models, scenario.seed)
+        self.models_body = compact_json(self.catalog.listing({}))
+        models = list(self.catalog.by_id)
+        self.default_model = (
+            _PREFERRED_DEFAULT_MODEL if _PREFERRED_DEFAULT_MODEL in models else models[0] if models else ""
+        )
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every call: counters back to zero, balances back to the scenario's."""
+        self.calls = 0
+        self.balances: dict[str, float] = {}
+
+    def next_call(self) -> int:
+        """Count one more chat call and return its number, from 1."""
+        self.calls += 1
+        return self.calls
+
+    def balance(self, project: str) -> float | None:
+        """What is left of the project's LLM balance in USD; None when unlimited."""
+        if project in self.balances:
+            return self.balances[project]
+        settings = project_for(self.scenario, project)
+        return settings.balance_usd if settings else None
+
+    def charge(self, project: str, cost: float) -> None:
+        """Take a reply's cost off the project's balance (if it has one)."""
+        left = self.balance(project)
+        if left is not None:
+            self.balances[project] = max(0.0, left - cost)
+
+    def model(self, model_id: str) -> ModelInfo | None:
+        """The served model for a requested id."""
+        return self.catalog.get(model_id)

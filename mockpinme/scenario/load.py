@@ -1,0 +1,163 @@
+"""Find, read, extend and validate scenarios; every problem is reported at once, with its place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .convert import Converter, Problem
+from .model import Scenario
+from .source import Mark, MarkedDict, SourceError, marked_dict, merge, parse_yaml
+
+ScenarioSource = str | Path | Mapping[str, Any] | Scenario
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be used; ``problems`` lists every reason, each with file, line and key."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def builtin_dir() -> Path:
+    """Where the built-in scenarios live: inside the installed package, or beside it in a checkout."""
+    packaged = Path(str(resources.files("mockpinme"))) / "scenarios"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "scenarios"
+
+
+@dataclass(frozen=True)
+class BuiltinInfo:
+    """A built-in scenario's name and one-line description."""
+
+    name: str
+    description: str
+    path: Path
+
+
+def builtins() -> list[BuiltinInfo]:
+    """Every built-in scenario, by name."""
+    found = []
+    for path in sorted(builtin_dir().glob("*.yaml")):
+        raw = parse_yaml(path.read_text(encoding="utf-8"), str(path))
+        found.append(BuiltinInfo(path.stem, str(raw.get("description", "")).strip(), path))
+    return found
+
+
+def resolve(reference: str, relative_to: Path | None = None) -> Path:
+    """A scenario reference as a file: a path (relative to the file that names it), or a built-in name."""
+    looks_like_path = reference.endswith((".yaml", ".yml")) or "/" in reference or "\\" in reference
+    if looks_like_path:
+        path = Path(reference)
+        if not path.is_absolute() and relative_to is not None:
+            path = relative_to / path
+        return path
+    return builtin_dir() / f"{reference}.yaml"
+
+
+def _read(path: Path) -> MarkedDict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        names = ", ".join(b.name for b in builtins())
+        raise ScenarioError(
+            [Problem(None, (), f"no scenario file {path} (built-in scenarios: {names})")]
+        ) from None
+    except OSError as exc:
+        raise ScenarioError([Problem(None, (), f"cannot read {path}: {exc.strerror}")]) from None
+    try:
+        return parse_yaml(text, str(path))
+    except SourceError as exc:
+        raise ScenarioError([Problem(exc.place, (), exc.message)]) from None
+
+
+def _with_extends(raw: MarkedDict, here: Path | None, seen: tuple[Path, ...]) -> MarkedDict:
+    parent_ref = raw.get("extends")
+    if parent_ref is None:
+        return raw
+    mark = raw.marks.get("extends", raw.mark)
+    if not isinstance(parent_ref, str):
+        raise ScenarioError([Problem(mark, ("extends",), "expected a built-in name or a relative path")])
+    parent_path = resolve(parent_ref, here).resolve()
+    if parent_path in seen:
+        chain = " -> ".join(str(p) for p in (*seen, parent_path))
+        raise ScenarioError([Problem(mark, ("extends",), f"extends itself: {chain}")])
+    try:
+        parent = _with_extends(_read(parent_path), parent_path.parent, (*seen, parent_path))
+    except ScenarioError as exc:
+        if exc.problems and exc.problems[0].mark is None:
+            raise ScenarioError([Problem(mark, ("extends",), exc.problems[0].message)]) from None
+        raise
+    inherited = {k: v for k, v in parent.items() if k not in ("name", "description", "extends")}
+    base = marked_dict(inherited, parent.mark)
+    base.marks = {k: m for k, m in parent.marks.items() if k in inherited}
+    merged = merge(base, raw)
+    assert isinstance(merged, MarkedDict)
+    return merged
+
+
+def _rules_inherit_stream(raw: MarkedDict) -> None:
+    """A rule's ``respond.stream`` overrides the scenario's ``stream`` key by key."""
+    default = raw.get("stream")
+    rules = raw.get("rules")
+    if not isinstance(rules, list):
+        return
+    for rule in rules:
+        respond = rule.get("respond") if isinstance(rule, dict) else None
+        if isinstance(respond, MarkedDict) and isinstance(respond.get("stream"), dict):
+            base = default if isinstance(default, dict) else {}
+            respond["stream"] = merge(marked_dict(dict(base)), respond["stream"])
+
+
+def _iter_problems_sorted(problems: list[Problem]) -> Iterator[Problem]:
+    def key(p: Problem) -> tuple[str, int, int]:
+        return (p.mark.file, p.mark.line, p.mark.column) if p.mark else ("", 0, 0)
+
+    yield from sorted(problems, key=key)
+
+
+def build(raw: MarkedDict, here: Path | None, seen: tuple[Path, ...] = ()) -> Scenario:
+    """Validate marked values (after ``extends``) into a :class:`Scenario`."""
+    raw = _with_extends(raw, here, seen)
+    _rules_inherit_stream(raw)
+    converter = Converter()
+    scenario = converter.convert(Scenario, raw, (), raw.mark)
+    if converter.problems:
+        raise ScenarioError(list(_iter_problems_sorted(converter.problems)))
+    assert isinstance(scenario, Scenario)
+    return scenario
+
+
+def load_file(path: Path) -> Scenario:
+    """Load and validate one scenario file; ``name`` defaults to the file's stem."""
+    path = path.resolve()
+    raw = _read(path)
+    if "name" not in raw:
+        raw["name"] = path.stem
+    return build(raw, path.parent, (path,))
+
+
+def load_scenario(source: ScenarioSource, *, relative_to: Path | None = None) -> Scenario:
+    """A scenario from a built-in name, a file path, a mapping (inline YAML data) or a Scenario."""
+    if isinstance(source, Scenario):
+        return source
+    if isinstance(source, Mapping):
+        raw = marked_dict(dict(source), Mark("<inline>", 1, 1))
+        raw.setdefault("name", "inline")
+        return build(raw, relative_to)
+    return load_file(resolve(str(source), relative_to))
+
+
+def load_text(text: str, file: str = "<inline>", *, relative_to: Path | None = None) -> Scenario:
+    """A scenario from YAML (or JSON) text."""
+    try:
+        raw = parse_yaml(text, file)
+    except SourceError as exc:
+        raise ScenarioError([Problem(exc.place, (), exc.message)]) from None
+    raw.setdefault("name", "inline")
+    return build(raw, relative_to)

@@ -1,0 +1,164 @@
+"""The scenario format as typed, frozen data: what a YAML file may say, and nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from ..wire.errors import ERROR_NAMES
+from .checks import AtLeast, AtMost, IsRegex, NotEmpty, OneOfNames
+
+Regex = Annotated[str, IsRegex()]
+NonNegative = Annotated[float, AtLeast(0)]
+Positive = Annotated[int, AtLeast(1)]
+ErrorName = Annotated[str, OneOfNames(ERROR_NAMES, "error name")]
+ChunkMode = Literal["char", "word", "token"]
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """How a text must look: any of the given tests, all must hold."""
+
+    contains: str | None = None
+    equals: str | None = None
+    regex: Regex | None = None
+
+    def _problems(self) -> list[tuple[str, str]]:
+        if self.contains is None and self.equals is None and self.regex is None:
+            return [("", "give at least one of contains, equals, regex")]
+        return []
+
+
+@dataclass(frozen=True)
+class When:
+    """Conditions on a chat request; every condition given must hold. Empty matches every request."""
+
+    model: str | tuple[str, ...] | None = None
+    stream: bool | None = None
+    last_user: str | TextMatch | None = None
+    nth: Positive | None = None
+
+
+@dataclass(frozen=True)
+class ChunkChars:
+    """Stream chunks of a fixed number of characters."""
+
+    chars: Positive
+
+
+@dataclass(frozen=True)
+class StreamProfile:
+    """The pace of an SSE reply, in scenario milliseconds."""
+
+    ttft_ms: NonNegative = 200
+    keepalive_ms: Annotated[float, AtLeast(1)] = 100
+    tokens_per_s: Annotated[float, AtLeast(0.001)] | None = 80
+    chunk_delay_ms: NonNegative | None = None
+    chunk: ChunkMode | ChunkChars = "word"
+
+
+@dataclass(frozen=True)
+class Generate:
+    """Generated text: a number of sentences, or a range ``[low, high]`` chosen by the seed."""
+
+    sentences: Positive | Annotated[tuple[Positive, ...], NotEmpty()] = (1, 3)
+
+
+@dataclass(frozen=True)
+class Respond:
+    """What the upstream answers: a reply (``content`` or ``generate``) or an error.
+
+    ``error`` names an entry of the catalogue; ``status``/``body``/``headers`` send anything raw.
+    """
+
+    content: str | None = None
+    generate: Generate | None = None
+    error: ErrorName | None = None
+    message: str | None = None
+    retry_after_s: NonNegative | None = None
+    status: Annotated[int, AtLeast(100), AtMost(599)] | None = None
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    stream: StreamProfile | None = None
+
+    def _problems(self) -> list[tuple[str, str]]:
+        given = [k for k in ("content", "generate", "error", "status") if getattr(self, k) is not None]
+        if len(given) > 1:
+            return [(given[1], f"'{given[0]}' and '{given[1]}' cannot be used together")]
+        if self.body is not None and self.status is None:
+            return [("body", "'body' needs 'status'")]
+        return []
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One scripted answer and the requests it is for."""
+
+    respond: Respond
+    when: When = field(default_factory=When)
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Project:
+    """A PinMe project: its key (any non-empty key when left out), balance and LLM switch."""
+
+    api_key: str | None = None
+    balance_usd: NonNegative | None = None
+    llm: Literal["enabled", "disabled", "not-configured"] = "enabled"
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """Prices in USD per token, as OpenRouter's decimal strings."""
+
+    prompt: str = "0.000001"
+    completion: str = "0.000002"
+
+
+@dataclass(frozen=True)
+class ModelAdd:
+    """A model added to the catalog; what is left out gets plausible defaults."""
+
+    id: Annotated[str, NotEmpty()]
+    name: str | None = None
+    context_length: Positive = 128000
+    description: str | None = None
+    pricing: Pricing = field(default_factory=Pricing)
+    supported_parameters: tuple[str, ...] | None = None
+    output_modalities: tuple[str, ...] = ("text",)
+    provider: str | None = None
+
+
+@dataclass(frozen=True)
+class Models:
+    """The model list: a built-in catalog, entries added, ids removed, entries generated."""
+
+    catalog: Literal["openrouter", "none"] = "openrouter"
+    add: tuple[ModelAdd, ...] = ()
+    remove: tuple[str, ...] = ()
+    generate: Annotated[int, AtLeast(0), AtMost(1000)] = 0
+
+
+@dataclass(frozen=True)
+class Pinme:
+    """PinMe's own behaviour: the style of its wrapped errors (the seed guide's or the template's)."""
+
+    error_style: Literal["seed", "template"] = "seed"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A whole scenario, after ``extends`` is applied."""
+
+    name: Annotated[str, NotEmpty()]
+    version: Literal[1] = 1
+    description: str = ""
+    extends: str | None = None
+    seed: int = 0
+    pinme: Pinme = field(default_factory=Pinme)
+    projects: dict[str, Project] = field(default_factory=dict)
+    models: Models = field(default_factory=Models)
+    stream: StreamProfile = field(default_factory=StreamProfile)
+    rules: tuple[Rule, ...] = ()
+    fallback: Respond = field(default_factory=lambda: Respond(generate=Generate()))

@@ -1,0 +1,38 @@
+"""The one clock every simulated delay goes through."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+
+class Clock:
+    """Scales simulated delays by ``speed``: ``1`` is real time, ``10`` ten times faster, ``0`` never sleeps.
+
+    ``now()`` reads scenario time: real elapsed time multiplied by ``speed``, so windows measured in
+    scenario seconds (rate limits) shrink with the delays. At speed ``0`` scenario time stands
+    still except through :meth:`advance`.
+    """
+
+    def __init__(self, speed: float = 1.0) -> None:
+        if speed < 0:
+            raise ValueError("speed must be >= 0")
+        self.speed = speed
+        self._origin = time.monotonic()
+        self._offset = 0.0
+
+    def now(self) -> float:
+        """Scenario seconds since the clock was made."""
+        return (time.monotonic() - self._origin) * self.speed + self._offset
+
+    def advance(self, seconds: float) -> None:
+        """Move scenario time forward without waiting (used by tests and by speed 0)."""
+        self._offset += seconds
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` of scenario time."""
+        if seconds <= 0:
+            return
+        if self.speed == 0:
+            return
+        await asyncio.sleep(seconds / self.speed)
