@@ -111,9 +111,7 @@ def test_stream_through_the_sdk_equals_the_json_reply(client: openai.OpenAI) -> 
 
 def test_raw_stream_is_framed_like_openrouter(server: MockPinme) -> None:
     body = {"model": "openai/gpt-4o-mini", "messages": HELLO, "stream": True}
-    with httpx.stream(
-        "POST", server.url_for(chat_url()), json=body, headers={"X-API-Key": KEY}
-    ) as response:
+    with httpx.stream("POST", server.url_for(chat_url()), json=body, headers={"X-API-Key": KEY}) as response:
         assert response.headers["content-type"] == "text/event-stream"
         assert response.headers["cache-control"] == "no-cache"
         assert GEN_ID.match(response.headers["x-generation-id"])
@@ -130,9 +128,7 @@ def test_raw_stream_is_framed_like_openrouter(server: MockPinme) -> None:
 
 
 def test_model_can_be_left_out(client: openai.OpenAI) -> None:
-    raw = client.with_options().post(
-        "/chat/completions", body={"messages": HELLO}, cast_to=httpx.Response
-    )
+    raw = client.with_options().post("/chat/completions", body={"messages": HELLO}, cast_to=httpx.Response)
     assert raw.json()["model"] == "openai/gpt-4o-mini"
 
 

@@ -98,7 +98,9 @@ def test_serve_refuses_a_bad_scenario(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_validate_reports_every_problem_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_reports_every_problem_and_exit_codes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     good = tmp_path / "good.yaml"
     good.write_text("extends: default\nrules:\n  - respond: {content: hi}\n")
     bad = tmp_path / "bad.yaml"

@@ -64,9 +64,7 @@ def test_openai_sdk_lists_the_models(client: openai.OpenAI) -> None:
 def test_supported_parameters_filter(http: httpx.Client) -> None:
     everything = http.get("/api/v1/models").json()["data"]
     filtered = http.get("/api/v1/models", params={"supported_parameters": "tools,reasoning"}).json()
-    expected = [
-        m["id"] for m in everything if {"tools", "reasoning"} <= set(m["supported_parameters"])
-    ]
+    expected = [m["id"] for m in everything if {"tools", "reasoning"} <= set(m["supported_parameters"])]
     assert [m["id"] for m in filtered["data"]] == expected
     assert 0 < len(expected) < len(everything)
     assert filtered["total_count"] == len(expected)
@@ -120,7 +118,9 @@ def test_scenario_adds_removes_and_generates_models(start_server: ServerFactory)
     plain = start_server()
     first = start_server(scenario)
     again = start_server(scenario)
-    default_count = httpx.get(plain.url_for("/api/v1/models"), headers={"X-API-Key": "k"}).json()["total_count"]
+    default_count = httpx.get(plain.url_for("/api/v1/models"), headers={"X-API-Key": "k"}).json()[
+        "total_count"
+    ]
     listing = httpx.get(first.url_for("/api/v1/models"), headers={"X-API-Key": "k"}).json()["data"]
     ids = [m["id"] for m in listing]
     assert "acme/tiny-1" in ids and "openai/gpt-4o" not in ids
