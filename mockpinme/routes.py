@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import random
 from typing import Any
 
 from aiohttp import web
@@ -16,15 +17,16 @@ from aiohttp import web
 from .catalog import QueryError, check_query
 from .gate import MAX_BODY_BYTES, check_chat, check_key
 from .match import first_match
-from .reply import tokens
 from .reply.build import template_values
-from .reply.completion import Reply, completion_body, stream_payloads
+from .reply.completion import Reply, completion_body, errored_body
+from .reply.text import request_seed
 from .request import ChatRequest
 from .runtime import ActiveScenario, compact_json
-from .scenario.model import Respond
+from .scenario.model import Fault, Respond, StreamProfile
 from .state import SERVER, ServerState
-from .wire import sse
+from .wire import sse, stream
 from .wire.errors import CATALOGUE, RenderedError, openrouter_body, render
+from .wire.pace import Pacer, sample_ms
 
 log = logging.getLogger("mockpinme")
 
@@ -171,24 +173,47 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
     content = server.replies.content(respond, chat, active.scenario.seed, template_values(chat, groups))
     reply = server.replies.build(model, chat, content)
     active.charge(project, reply.usage["cost"])
+    rng = random.Random(request_seed(active.scenario.seed, chat.model, chat.messages))
     if chat.stream:
-        profile = respond.stream or active.scenario.stream
-        return await _stream(request, server, reply, profile)
-    return web.Response(
-        body=compact_json(completion_body(reply)),
-        content_type=JSON,
-        headers={"X-Generation-Id": reply.id},
-    )
+        return await _stream(
+            request, server, reply, respond.stream or active.scenario.stream, respond.fault, rng
+        )
+    return await _json_reply(request, server, reply, respond, rng)
+
+
+async def _json_reply(
+    request: web.Request, server: ServerState, reply: Reply, respond: Respond, rng: random.Random
+) -> web.StreamResponse:
+    if respond.latency_ms is not None:
+        await server.clock.sleep(sample_ms(respond.latency_ms, rng) / 1000)
+    fault = respond.fault
+    headers = {"X-Generation-Id": reply.id}
+    if fault is None:
+        return web.Response(body=compact_json(completion_body(reply)), content_type=JSON, headers=headers)
+    if fault.disconnect or fault.stall:
+        if fault.stall:
+            await server.clock.hold(fault.stall_limit_s)
+        stream.reset(request)
+        return web.Response(status=204)
+    if fault.stream_error is not None:
+        e = fault.stream_error
+        partial = "".join(sse.split(reply.content, "word")[: fault.after_chunks])
+        body = compact_json(errored_body(reply, partial, e.code, e.message, e.error_type))
+        return web.Response(body=body, content_type=JSON, headers=headers)
+    whole = compact_json(completion_body(reply))
+    return web.Response(body=whole[: len(whole) // 2], content_type=JSON, headers=headers)
 
 
 async def _stream(
-    request: web.Request, server: ServerState, reply: Reply, profile: Any
+    request: web.Request,
+    server: ServerState,
+    reply: Reply,
+    profile: StreamProfile,
+    fault: Fault | None,
+    rng: random.Random,
 ) -> web.StreamResponse:
-    pieces = sse.split(reply.content, profile.chunk)
-    payloads = stream_payloads(reply, pieces)
-    weights = [0, *(max(1, tokens.count(p)) for p in pieces), 0, 0]
-    steps = sse.plan([sse.event(p) for p in payloads], weights, profile)
-    steps.append(sse.Step(0.0, sse.DONE))
+    events = stream.stream_events(reply, sse.split(reply.content, profile.chunk), fault)
+    steps = stream.apply_wire(stream.build_plan(events, Pacer(profile, rng), fault), profile.wire)
     response = web.StreamResponse(
         status=200,
         headers={
@@ -198,12 +223,10 @@ async def _stream(
         },
     )
     await response.prepare(request)
-    clock = server.clock
+    played = stream.Played()
     try:
-        for step in steps:
-            await clock.sleep(step.wait_s)
-            await response.write(step.data)
-        await response.write_eof()
-    except (ConnectionResetError, ConnectionError):
-        log.debug("client left stream %s", reply.id)
+        await stream.play(request, response, steps, server.clock, played)
+    finally:
+        if played.cancelled:
+            log.debug("client left stream %s after %d chunks", reply.id, played.chunks_sent)
     return response

@@ -6,7 +6,6 @@ import asyncio
 
 import pytest
 
-from mockpinme.scenario.model import StreamProfile
 from mockpinme.wire import sse
 from mockpinme.wire.clock import Clock
 
@@ -46,24 +45,37 @@ def test_negative_speed_is_refused() -> None:
         Clock(-1)
 
 
-def test_stream_plan_keeps_alive_while_waiting_then_paces_by_tokens() -> None:
-    profile = StreamProfile(ttft_ms=250, keepalive_ms=100, tokens_per_s=10)
-    steps = sse.plan([b"a", b"b", b"c"], [0, 2, 5], profile)
-    assert [s.data for s in steps] == [sse.KEEPALIVE, sse.KEEPALIVE, sse.KEEPALIVE, b"a", b"b", b"c"]
-    waits = [round(s.wait_s, 6) for s in steps]
-    assert waits == [0.0, 0.1, 0.1, 0.05, 0.2, 0.5]
-    assert sum(waits[:4]) == pytest.approx(0.25)
-
-
-def test_fixed_chunk_delay_overrides_tokens_per_second() -> None:
-    profile = StreamProfile(ttft_ms=0, chunk_delay_ms=40, tokens_per_s=1)
-    steps = sse.plan([b"a", b"b"], [0, 9], profile)
-    assert [s.wait_s for s in steps] == [0.0, 0.0, 0.04]
-
-
 @pytest.mark.parametrize("mode", ["char", "word", "token"])
 def test_chunkers_give_the_text_back(mode: str) -> None:
     text = "Hello, wonderful world!  Internationalization 12345 ok.\nNext line."
     pieces = sse.split(text, mode)  # type: ignore[arg-type]
     assert "".join(pieces) == text
     assert len(pieces) > 5
+
+
+async def test_sleep_until_keeps_deadlines_from_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+
+    async def record(seconds: float) -> None:
+        slept.append(round(seconds, 6))
+
+    monkeypatch.setattr(asyncio, "sleep", record)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    monkeypatch.setattr(loop, "time", lambda: start + 0.05)
+    clock = Clock(10)
+    await clock.sleep_until(start, 1.0)
+    await clock.sleep_until(start, 0.2)
+    assert slept == [0.05]
+
+
+async def test_hold_is_scaled_but_not_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+
+    async def record(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", record)
+    await Clock(0).hold(3)
+    await Clock(10).hold(3)
+    assert slept == [3, 0.3]

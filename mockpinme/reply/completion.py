@@ -74,10 +74,44 @@ def delta_choice(delta: dict[str, Any], finish_reason: str | None = None) -> dic
     }
 
 
-def stream_payloads(reply: Reply, pieces: list[str]) -> list[dict[str, Any]]:
-    """The data events of a stream: an empty opening delta, the content, the finish, the usage."""
-    events = [chunk(reply, [delta_choice({"content": ""})])]
-    events.extend(chunk(reply, [delta_choice({"content": piece})]) for piece in pieces)
-    events.append(chunk(reply, [delta_choice({"content": ""}, reply.finish_reason)]))
-    events.append(chunk(reply, [], usage=reply.usage))
-    return events
+def opening_chunk(reply: Reply) -> dict[str, Any]:
+    """The first chunk: the role and empty content, as OpenRouter opens a stream."""
+    return chunk(reply, [delta_choice({"content": ""})])
+
+
+def content_chunk(reply: Reply, piece: str) -> dict[str, Any]:
+    """One piece of the content."""
+    return chunk(reply, [delta_choice({"content": piece})])
+
+
+def finish_chunk(reply: Reply) -> dict[str, Any]:
+    """The chunk that carries ``finish_reason``, on its own."""
+    return chunk(reply, [delta_choice({"content": ""}, reply.finish_reason)])
+
+
+def usage_chunk(reply: Reply) -> dict[str, Any]:
+    """The last chunk before ``[DONE]``: no choices, the full usage."""
+    return chunk(reply, [], usage=reply.usage)
+
+
+def stream_error_chunk(reply: Reply, code: int, message: str, error_type: str) -> dict[str, Any]:
+    """OpenRouter's in-band error: every chunk key, a top-level ``error``, ``finish_reason: "error"``."""
+    return {
+        "id": reply.id,
+        "object": "chat.completion.chunk",
+        "created": reply.created,
+        "model": reply.model,
+        "provider": reply.provider,
+        "error": {"code": code, "message": message, "metadata": {"error_type": error_type}},
+        "choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": "error"}],
+    }
+
+
+def errored_body(reply: Reply, partial: str, code: int, message: str, error_type: str) -> dict[str, Any]:
+    """A non-streaming reply that failed after partial output: HTTP 200, the error on the choice."""
+    body = completion_body(reply)
+    choice = body["choices"][0]
+    choice["finish_reason"] = choice["native_finish_reason"] = "error"
+    choice["message"]["content"] = partial
+    choice["error"] = {"code": code, "message": message, "metadata": {"error_type": error_type}}
+    return body

@@ -46,15 +46,104 @@ class ChunkChars:
     chars: Positive
 
 
+def _exactly_one(obj: object, names: tuple[str, ...], empty: object = None) -> list[tuple[str, str]]:
+    given = [n for n in names if getattr(obj, n) not in (empty, False)]
+    if len(given) == 1:
+        return []
+    if not given:
+        return [("", f"give one of {', '.join(names)}")]
+    return [(given[1], f"'{given[0]}' and '{given[1]}' cannot be used together")]
+
+
+@dataclass(frozen=True)
+class Uniform:
+    """Any value from ``lower`` to ``upper``, equally likely."""
+
+    lower: NonNegative
+    upper: NonNegative
+
+
+@dataclass(frozen=True)
+class Lognormal:
+    """Mostly near ``median``, with a long tail set by ``sigma``, cut at ``max``."""
+
+    median: NonNegative
+    sigma: Annotated[float, AtLeast(0), AtMost(5)] = 0.5
+    max: NonNegative | None = None
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A delay drawn from the seed, in WireMock's vocabulary: ``fixed``, ``uniform``, ``lognormal``."""
+
+    fixed: NonNegative | None = None
+    uniform: Uniform | None = None
+    lognormal: Lognormal | None = None
+
+    def _problems(self) -> list[tuple[str, str]]:
+        return _exactly_one(self, ("fixed", "uniform", "lognormal"))
+
+
+Delay = NonNegative | Distribution
+
+
+@dataclass(frozen=True)
+class Wire:
+    """Legal SSE framings that client parsers must survive."""
+
+    crlf: bool = False
+    split: Annotated[int, AtLeast(1), AtMost(64)] = 1
+    batch: Annotated[int, AtLeast(1), AtMost(64)] = 1
+    keepalive_between: bool = False
+
+
 @dataclass(frozen=True)
 class StreamProfile:
     """The pace of an SSE reply, in scenario milliseconds."""
 
-    ttft_ms: NonNegative = 200
+    ttft_ms: Delay = 200
     keepalive_ms: Annotated[float, AtLeast(1)] = 100
     tokens_per_s: Annotated[float, AtLeast(0.001)] | None = 80
-    chunk_delay_ms: NonNegative | None = None
+    chunk_delay_ms: Delay | None = None
+    jitter: Annotated[float, AtLeast(0), AtMost(1)] = 0
     chunk: ChunkMode | ChunkChars = "word"
+    wire: Wire = field(default_factory=Wire)
+
+
+@dataclass(frozen=True)
+class StreamError:
+    """OpenRouter's in-band error chunk, sent after the 200 status and some content."""
+
+    code: Annotated[int, AtLeast(400), AtMost(599)] = 502
+    message: str = "Provider disconnected"
+    error_type: str = "provider_unavailable"
+    done: bool = True
+
+
+@dataclass(frozen=True)
+class Stall:
+    """Stop writing but keep the socket open, for at most ``max_s`` scenario seconds."""
+
+    max_s: NonNegative = 300
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One way for a reply to go wrong after ``after_chunks`` content chunks."""
+
+    after_chunks: Annotated[int, AtLeast(0)] = 0
+    stream_error: StreamError | None = None
+    disconnect: bool = False
+    truncate: bool = False
+    stall: Stall | bool = False
+    malformed: bool = False
+
+    def _problems(self) -> list[tuple[str, str]]:
+        return _exactly_one(self, ("stream_error", "disconnect", "truncate", "stall", "malformed"))
+
+    @property
+    def stall_limit_s(self) -> float:
+        return self.stall.max_s if isinstance(self.stall, Stall) else Stall().max_s
 
 
 @dataclass(frozen=True)
@@ -80,6 +169,8 @@ class Respond:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     stream: StreamProfile | None = None
+    fault: Fault | None = None
+    latency_ms: Delay | None = None
 
     def _problems(self) -> list[tuple[str, str]]:
         given = [k for k in ("content", "generate", "error", "status") if getattr(self, k) is not None]
