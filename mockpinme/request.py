@@ -6,6 +6,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+WEB_SEARCH_TOOL_TYPES = frozenset(
+    {
+        "openrouter:web_search",
+        "web_search",
+        "web_search_preview",
+        "web_search_preview_2025_03_11",
+        "web_search_2025_08_26",
+    }
+)
+
 
 def text_of(content: Any) -> str:
     """The text of a message's ``content``: a string, or the text parts of a list joined by newlines."""
@@ -29,6 +39,7 @@ class ChatRequest:
     project: str
     api_key: str
     nth: int
+    seed: int = 0
     headers: Mapping[str, str] = field(default_factory=dict)
     query: Mapping[str, str] = field(default_factory=dict)
 
@@ -38,3 +49,45 @@ class ChatRequest:
             if isinstance(message, dict) and message.get("role") == role:
                 return text_of(message.get("content"))
         return None
+
+    def texts(self) -> list[str]:
+        """The text of every message, in order."""
+        return [text_of(m.get("content")) for m in self.messages if isinstance(m, dict)]
+
+    @property
+    def last_role(self) -> str | None:
+        last = self.messages[-1] if self.messages else None
+        return last.get("role") if isinstance(last, dict) else None
+
+    @property
+    def tools(self) -> list[dict[str, Any]]:
+        tools = self.body.get("tools")
+        return [t for t in tools if isinstance(t, dict)] if isinstance(tools, list) else []
+
+    @property
+    def function_tools(self) -> list[dict[str, Any]]:
+        """The ``function`` entries of the ``type: function`` tools."""
+        return [
+            t["function"]
+            for t in self.tools
+            if t.get("type") == "function"
+            and isinstance(t.get("function"), dict)
+            and t["function"].get("name")
+        ]
+
+    def tool_result_name(self) -> str | None:
+        """If the last message is a tool result, the name of the function it answers ("" if unknown)."""
+        last = self.messages[-1] if self.messages else None
+        if not isinstance(last, dict) or last.get("role") != "tool":
+            return None
+        call_id = last.get("tool_call_id")
+        for message in reversed(self.messages):
+            for call in (message.get("tool_calls") or []) if isinstance(message, dict) else []:
+                if isinstance(call, dict) and call.get("id") == call_id:
+                    return str((call.get("function") or {}).get("name", ""))
+        return str(last.get("name", ""))
+
+    @property
+    def response_format_type(self) -> str | None:
+        fmt = self.body.get("response_format")
+        return str(fmt.get("type")) if isinstance(fmt, dict) and fmt.get("type") else None

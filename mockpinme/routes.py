@@ -16,7 +16,6 @@ from aiohttp import web
 
 from .catalog import QueryError, check_query
 from .gate import MAX_BODY_BYTES, check_chat, check_key
-from .match import first_match
 from .reply.build import template_values
 from .reply.completion import Reply, completion_body, errored_body
 from .reply.text import request_seed
@@ -151,11 +150,17 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         project=project,
         api_key=api_key,
         nth=active.next_call(),
+        seed=active.scenario.seed,
         headers=request.headers,
         query=request.query,
     )
-    found = first_match(active.scenario.rules, chat)
-    respond = found.rule.respond if found else active.scenario.fallback
+    found = active.rules.first_match(chat)
+    if found is None and active.scenario.strict:
+        message = f"mockpinme: no rule matched this request (strict scenario); {active.rules.closest(chat)}"
+        return send_error(
+            RenderedError(400, openrouter_body(400, message, None, _user_id(api_key)), {}, None)
+        )
+    respond = found.respond if found else active.scenario.fallback
 
     scripted = _scripted_error(active, chat, respond)
     if scripted is not None and scripted.name and scripted.name.startswith("pinme."):
@@ -169,9 +174,8 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
     if scripted is not None:
         return send_error(scripted)
 
-    groups = found.groups if found else {}
-    content = server.replies.content(respond, chat, active.scenario.seed, template_values(chat, groups))
-    reply = server.replies.build(model, chat, content)
+    values = template_values(chat, found.groups if found else {})
+    reply = server.replies.build(model, chat, respond, active.scenario.seed, values)
     active.charge(project, reply.usage["cost"])
     rng = random.Random(request_seed(active.scenario.seed, chat.model, chat.messages))
     if chat.stream:
@@ -197,7 +201,7 @@ async def _json_reply(
         return web.Response(status=204)
     if fault.stream_error is not None:
         e = fault.stream_error
-        partial = "".join(sse.split(reply.content, "word")[: fault.after_chunks])
+        partial = "".join(sse.split(reply.content or "", "word")[: fault.after_chunks])
         body = compact_json(errored_body(reply, partial, e.code, e.message, e.error_type))
         return web.Response(body=body, content_type=JSON, headers=headers)
     whole = compact_json(completion_body(reply))
@@ -212,8 +216,10 @@ async def _stream(
     fault: Fault | None,
     rng: random.Random,
 ) -> web.StreamResponse:
-    events = stream.stream_events(reply, sse.split(reply.content, profile.chunk), fault)
-    steps = stream.apply_wire(stream.build_plan(events, Pacer(profile, rng), fault), profile.wire)
+    events = stream.stream_events(reply, profile.chunk, fault)
+    pacer = Pacer(profile, rng)
+    searching = pacer.searching() if reply.searches else 0.0
+    steps = stream.apply_wire(stream.build_plan(events, pacer, fault, searching), profile.wire)
     response = web.StreamResponse(
         status=200,
         headers={

@@ -8,6 +8,7 @@ from typing import Any
 
 from .catalog import Catalog, ModelInfo
 from .gate import project_for
+from .match import RuleBook
 from .scenario.model import Scenario
 
 _PREFERRED_DEFAULT_MODEL = "openai/gpt-4o-mini"
@@ -31,12 +32,14 @@ class ActiveScenario:
         self.default_model = (
             _PREFERRED_DEFAULT_MODEL if _PREFERRED_DEFAULT_MODEL in models else models[0] if models else ""
         )
+        self.rules = RuleBook(scenario.rules)
         self.reset()
 
     def reset(self) -> None:
-        """Forget every call: counters back to zero, balances back to the scenario's."""
+        """Forget every call: counters, sequences and balances back to the scenario's start."""
         self.calls = 0
         self.balances: dict[str, float] = {}
+        self.rules.reset()
 
     def next_call(self) -> int:
         """Count one more chat call and return its number, from 1."""

@@ -60,7 +60,8 @@ def test_all_problems_are_reported_at_once_with_places(tmp_path: Path) -> None:
         f"{path}:6:24: rules[0].when.last_user.regex: not a valid regular expression:"
         " missing ), unterminated subpattern at position 0",
         f"{path}:7:28: rules[0].respond.delay_ms: unknown key (expected one of: content, generate,"
-        " error, message, retry_after_s, status, body, headers, stream, fault, latency_ms)",
+        " tool_calls, reasoning, web_search, error, message, retry_after_s, status, body, headers,"
+        " stream, fault, latency_ms)",
         f"{path}:8:15: rules[1].respond.error: unknown error name 'openrouter.rate_limit'"
         " (did you mean openrouter.rate_limited?)",
     ]

@@ -1,24 +1,38 @@
-"""From a rule's ``respond`` and a request to a :class:`Reply`: text, ids, usage and cost."""
+"""From a rule's ``respond`` and a request to a :class:`Reply`: text or tool calls, reasoning,
+citations, ids, usage and cost. Same scenario seed and request, same reply (but for ids)."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import string
 import time
+from decimal import Decimal
 from typing import Any
 
 from ..catalog import ModelInfo
 from ..request import ChatRequest
 from ..scenario.model import Generate, Respond
 from ..wire.errors import fill
-from . import tokens
-from .completion import Reply
+from . import reasoning, tokens
+from .completion import Reply, ToolCallOut
+from .structured import SchemaValues
 from .text import TextGenerator, request_seed
+from .tools import tool_calls
 from .usage import usage
+from .websearch import cite, generated_results, search_config, search_fee
 
 _ID_ALPHABET = string.ascii_letters + string.digits
-_DEFAULT_GENERATE = Generate()
+_DEFAULT_GENERATE = Generate(sentences=(1, 3))
+
+
+def _max_tokens(body: Any) -> int | None:
+    for key in ("max_completion_tokens", "max_tokens"):
+        value = body.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return value
+    return None
 
 
 class ReplyBuilder:
@@ -32,18 +46,77 @@ class ReplyBuilder:
         """``gen-<unix>-<20 alphanumerics>``, unique per reply."""
         return f"gen-{created}-{''.join(self._ids.choices(_ID_ALPHABET, k=20))}"
 
-    def content(self, respond: Respond, request: ChatRequest, seed: int, values: dict[str, Any]) -> str:
-        """The reply text: a filled template, or text generated from the seed and the request."""
+    def _call_id(self) -> str:
+        return "call_" + "".join(self._ids.choices("0123456789abcdef", k=24))
+
+    def _content(
+        self, respond: Respond, request: ChatRequest, seed: int, values: dict[str, Any], rng: random.Random
+    ) -> str:
         if respond.content is not None:
             return fill(respond.content, values)
-        spec = respond.generate or _DEFAULT_GENERATE
-        return self.text.generate(spec, request_seed(seed, request.model, request.messages))
+        fmt = request.body.get("response_format")
+        if isinstance(fmt, dict) and fmt.get("type") == "json_schema" and respond.generate is None:
+            schema = (fmt.get("json_schema") or {}).get("schema") or {"type": "object"}
+            return json.dumps(SchemaValues(rng).value(schema), ensure_ascii=False)
+        text = self.text.generate(respond.generate or _DEFAULT_GENERATE, seed)
+        if isinstance(fmt, dict) and fmt.get("type") == "json_object":
+            return json.dumps({"answer": text}, ensure_ascii=False)
+        return text
 
-    def build(self, model: ModelInfo, request: ChatRequest, content: str) -> Reply:
-        """A complete reply for ``content`` from ``model``."""
+    def _reasoning(
+        self, respond: Respond, request: ChatRequest, model: ModelInfo, seed: int, values: dict[str, Any]
+    ) -> tuple[str | None, int]:
+        wanted, excluded = reasoning.asked(request.body)
+        if respond.reasoning is not None:
+            text = fill(respond.reasoning, values)
+        elif wanted and model.supports_reasoning:
+            question = (request.last_text("user") or "the request")[:80]
+            text = f"The user asks: {question!r}. " + self.text.generate(Generate(sentences=2), seed + 1)
+        else:
+            return None, 0
+        return (None if excluded else text), tokens.count(text)
+
+    def build(
+        self,
+        model: ModelInfo,
+        request: ChatRequest,
+        respond: Respond,
+        scenario_seed: int,
+        values: dict[str, Any],
+    ) -> Reply:
+        """The whole reply to ``request`` as ``respond`` scripts it, the rest decided like a model would."""
+        seed = request_seed(scenario_seed, request.model, request.messages)
+        rng = random.Random(seed)
         created = int(time.time())
-        prompt = tokens.prompt_tokens(request.messages, request.body.get("tools"))
-        completion = tokens.count(content)
+        calls = tool_calls(respond, request, values, rng)
+        search = None if calls else search_config(request)
+        results: list[dict[str, Any]] = []
+        if search is not None:
+            scripted = respond.web_search
+            results = (
+                [{"url": r.url, "title": r.title, "content": r.content} for r in scripted]
+                if scripted is not None
+                else generated_results(search, request.last_text("user") or "", seed)
+            )
+        content: str | None = None
+        annotations: list[dict[str, Any]] = []
+        finish = "tool_calls" if calls else "stop"
+        if not calls:
+            content = self._content(respond, request, seed, values, rng)
+            if results:
+                content, annotations = cite(content, results)
+            limit = _max_tokens(request.body)
+            if limit is not None and tokens.count(content) > limit:
+                content = "".join(tokens.pieces(content)[:limit])
+                annotations = [a for a in annotations if a["url_citation"]["end_index"] <= len(content)]
+                finish = "length"
+        shown_reasoning, reasoning_tokens = self._reasoning(respond, request, model, seed, values)
+        completion_tokens = (
+            tokens.count(content or "") + reasoning_tokens + sum(tokens.count(args) for _, args in calls)
+        )
+        fee = Decimal(0)
+        if search is not None:
+            fee = search_fee(search, model.entry["pricing"].get("web_search"), len(results))
         return Reply(
             id=self.generation_id(created),
             created=created,
@@ -51,8 +124,20 @@ class ReplyBuilder:
             provider=model.provider,
             system_fingerprint=_fingerprint(model),
             content=content,
-            finish_reason="stop",
-            usage=usage(model, prompt, completion),
+            finish_reason=finish,
+            usage=usage(
+                model,
+                tokens.prompt_tokens(request.messages, request.body.get("tools")),
+                completion_tokens,
+                reasoning_tokens=reasoning_tokens,
+                searches=1 if search is not None else 0,
+                search_fee=fee,
+            ),
+            reasoning=shown_reasoning,
+            reasoning_format=reasoning.detail_format(model.id),
+            tool_calls=tuple(ToolCallOut(self._call_id(), name, args) for name, args in calls),
+            annotations=tuple(annotations),
+            searches=1 if search is not None else 0,
         )
 
 

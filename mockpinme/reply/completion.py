@@ -7,6 +7,15 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class ToolCallOut:
+    """A function call in a reply."""
+
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """Everything one answer says, before it is shaped as JSON or as a stream."""
 
@@ -15,9 +24,44 @@ class Reply:
     model: str
     provider: str
     system_fingerprint: str | None
-    content: str
+    content: str | None
     finish_reason: str
     usage: dict[str, Any]
+    reasoning: str | None = None
+    reasoning_format: str = "unknown"
+    tool_calls: tuple[ToolCallOut, ...] = ()
+    annotations: tuple[dict[str, Any], ...] = ()
+    searches: int = 0
+
+
+def reasoning_detail(text: str, fmt: str) -> dict[str, Any]:
+    """One ``reasoning.text`` entry of ``reasoning_details``."""
+    return {"type": "reasoning.text", "text": text, "signature": None, "id": None, "format": fmt, "index": 0}
+
+
+def message(reply: Reply) -> dict[str, Any]:
+    """The assistant message of a non-streaming reply."""
+    body: dict[str, Any] = {
+        "role": "assistant",
+        "content": reply.content,
+        "refusal": None,
+        "reasoning": reply.reasoning,
+    }
+    if reply.reasoning is not None:
+        body["reasoning_details"] = [reasoning_detail(reply.reasoning, reply.reasoning_format)]
+    if reply.tool_calls:
+        body["tool_calls"] = [
+            {
+                "type": "function",
+                "index": i,
+                "id": call.id,
+                "function": {"name": call.name, "arguments": call.arguments},
+            }
+            for i, call in enumerate(reply.tool_calls)
+        ]
+    if reply.annotations:
+        body["annotations"] = list(reply.annotations)
+    return body
 
 
 def completion_body(reply: Reply) -> dict[str, Any]:
@@ -35,12 +79,7 @@ def completion_body(reply: Reply) -> dict[str, Any]:
                 "logprobs": None,
                 "finish_reason": reply.finish_reason,
                 "native_finish_reason": reply.finish_reason,
-                "message": {
-                    "role": "assistant",
-                    "content": reply.content,
-                    "refusal": None,
-                    "reasoning": None,
-                },
+                "message": message(reply),
             }
         ],
         "usage": reply.usage,
@@ -75,8 +114,35 @@ def delta_choice(delta: dict[str, Any], finish_reason: str | None = None) -> dic
 
 
 def opening_chunk(reply: Reply) -> dict[str, Any]:
-    """The first chunk: the role and empty content, as OpenRouter opens a stream."""
-    return chunk(reply, [delta_choice({"content": ""})])
+    """The first chunk: the role and empty content, and the citations when there are any."""
+    delta: dict[str, Any] = {"content": ""}
+    if reply.annotations:
+        delta["annotations"] = list(reply.annotations)
+    return chunk(reply, [delta_choice(delta)])
+
+
+def reasoning_chunk(reply: Reply, piece: str) -> dict[str, Any]:
+    """A piece of the reasoning, before any content."""
+    details = [reasoning_detail(piece, reply.reasoning_format)]
+    return chunk(reply, [delta_choice({"content": "", "reasoning": piece, "reasoning_details": details})])
+
+
+def tool_call_chunks(reply: Reply, pieces: int = 3) -> list[dict[str, Any]]:
+    """Each call as OpenAI-style deltas: id, type and name first, then the arguments in pieces."""
+    chunks = []
+    for index, call in enumerate(reply.tool_calls):
+        head = {
+            "index": index,
+            "id": call.id,
+            "type": "function",
+            "function": {"name": call.name, "arguments": ""},
+        }
+        chunks.append(chunk(reply, [delta_choice({"content": None, "tool_calls": [head]})]))
+        size = max(1, -(-len(call.arguments) // pieces))
+        for start in range(0, len(call.arguments), size):
+            part = {"index": index, "function": {"arguments": call.arguments[start : start + size]}}
+            chunks.append(chunk(reply, [delta_choice({"content": None, "tool_calls": [part]})]))
+    return chunks
 
 
 def content_chunk(reply: Reply, piece: str) -> dict[str, Any]:

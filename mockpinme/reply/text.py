@@ -34,9 +34,17 @@ class TextGenerator:
 
     def generate(self, spec: Generate, seed: int) -> str:
         """The same ``spec`` and ``seed`` give the same text."""
-        sentences = spec.sentences
-        low, high = (sentences, sentences) if isinstance(sentences, int) else (sentences[0], sentences[-1])
         fake = self._fake()
         fake.seed_instance(seed)
-        n = random.Random(seed).randint(min(low, high), max(low, high))
-        return " ".join(fake.sentence(nb_words=random.Random(seed + i).randint(6, 14)) for i in range(n))
+        rng = random.Random(seed)
+        if spec.words is not None:
+            words = fake.words(nb=_draw(spec.words, rng))
+            return " ".join(words).capitalize() + "."
+        count = _draw(spec.sentences if spec.sentences is not None else (1, 3), rng)
+        return " ".join(fake.sentence(nb_words=rng.randint(6, 14)) for _ in range(count))
+
+
+def _draw(count: int | tuple[int, ...], rng: random.Random) -> int:
+    if isinstance(count, int):
+        return count
+    return rng.randint(min(count[0], count[-1]), max(count[0], count[-1]))

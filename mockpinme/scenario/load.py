@@ -107,11 +107,12 @@ def _rules_inherit_stream(raw: MarkedDict) -> None:
     rules = raw.get("rules")
     if not isinstance(rules, list):
         return
+    base = default if isinstance(default, dict) else {}
     for rule in rules:
         respond = rule.get("respond") if isinstance(rule, dict) else None
-        if isinstance(respond, MarkedDict) and isinstance(respond.get("stream"), dict):
-            base = default if isinstance(default, dict) else {}
-            respond["stream"] = merge(marked_dict(dict(base)), respond["stream"])
+        for answer in respond if isinstance(respond, list) else [respond]:
+            if isinstance(answer, dict) and isinstance(answer.get("stream"), dict):
+                answer["stream"] = merge(marked_dict(dict(base)), answer["stream"])
 
 
 def _iter_problems_sorted(problems: list[Problem]) -> Iterator[Problem]:

@@ -31,12 +31,24 @@ class TextMatch:
 
 @dataclass(frozen=True)
 class When:
-    """Conditions on a chat request; every condition given must hold. Empty matches every request."""
+    """Conditions on a chat request; every condition given must hold. Empty matches every request.
+
+    Texts given as a plain string: a substring for messages, the exact value for headers and query.
+    """
 
     model: str | tuple[str, ...] | None = None
     stream: bool | None = None
     last_user: str | TextMatch | None = None
+    any_message: str | TextMatch | None = None
+    system: str | TextMatch | None = None
+    tool: str | None = None
+    has_tools: bool | None = None
+    tool_result: bool | str | None = None
+    header: dict[str, str | TextMatch] | None = None
+    query: dict[str, str | TextMatch] | None = None
+    response_format: Literal["text", "json_object", "json_schema"] | None = None
     nth: Positive | None = None
+    probability: Annotated[float, AtLeast(0), AtMost(1)] | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +118,7 @@ class StreamProfile:
     tokens_per_s: Annotated[float, AtLeast(0.001)] | None = 80
     chunk_delay_ms: Delay | None = None
     jitter: Annotated[float, AtLeast(0), AtMost(1)] = 0
+    search_ms: Delay = 800
     chunk: ChunkMode | ChunkChars = "word"
     wire: Wire = field(default_factory=Wire)
 
@@ -146,11 +159,37 @@ class Fault:
         return self.stall.max_s if isinstance(self.stall, Stall) else Stall().max_s
 
 
+Count = Positive | Annotated[tuple[Positive, ...], NotEmpty()]
+
+
 @dataclass(frozen=True)
 class Generate:
-    """Generated text: a number of sentences, or a range ``[low, high]`` chosen by the seed."""
+    """Generated text: sentences or words, a number or a range ``[low, high]`` chosen by the seed."""
 
-    sentences: Positive | Annotated[tuple[Positive, ...], NotEmpty()] = (1, 3)
+    sentences: Count | None = None
+    words: Count | None = None
+
+    def _problems(self) -> list[tuple[str, str]]:
+        if self.sentences is not None and self.words is not None:
+            return [("words", "'sentences' and 'words' cannot be used together")]
+        return []
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """A function call the reply asks for; string arguments may hold ``{placeholders}``."""
+
+    name: Annotated[str, NotEmpty()]
+    arguments: dict[str, Any] | str = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One web-search result, cited in the reply."""
+
+    url: Annotated[str, NotEmpty()]
+    title: str | None = None
+    content: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +201,9 @@ class Respond:
 
     content: str | None = None
     generate: Generate | None = None
+    tool_calls: Literal["auto", "none"] | tuple[ToolCall, ...] = "auto"
+    reasoning: str | None = None
+    web_search: tuple[SearchResult, ...] | None = None
     error: ErrorName | None = None
     message: str | None = None
     retry_after_s: NonNegative | None = None
@@ -183,11 +225,21 @@ class Respond:
 
 @dataclass(frozen=True)
 class Rule:
-    """One scripted answer and the requests it is for."""
+    """One scripted answer (or a sequence of them, one per match) and the requests it is for.
 
-    respond: Respond
+    ``times`` caps how often the rule answers; ``then`` says what a used-up sequence does:
+    repeat its last answer, start again, or let later rules answer.
+    """
+
+    respond: Respond | Annotated[tuple[Respond, ...], NotEmpty()]
     when: When = field(default_factory=When)
     name: str | None = None
+    times: Positive | None = None
+    then: Literal["repeat_last", "cycle", "fall_through"] = "repeat_last"
+
+    @property
+    def answers(self) -> tuple[Respond, ...]:
+        return self.respond if isinstance(self.respond, tuple) else (self.respond,)
 
 
 @dataclass(frozen=True)
@@ -247,9 +299,10 @@ class Scenario:
     description: str = ""
     extends: str | None = None
     seed: int = 0
+    strict: bool = False
     pinme: Pinme = field(default_factory=Pinme)
     projects: dict[str, Project] = field(default_factory=dict)
     models: Models = field(default_factory=Models)
     stream: StreamProfile = field(default_factory=StreamProfile)
     rules: tuple[Rule, ...] = ()
-    fallback: Respond = field(default_factory=lambda: Respond(generate=Generate()))
+    fallback: Respond = field(default_factory=lambda: Respond(generate=Generate(sentences=(1, 3))))

@@ -34,6 +34,10 @@ class Pacer:
         jitter = self.profile.jitter
         return seconds * (1 + self.rng.uniform(-jitter, jitter)) if jitter else seconds
 
+    def searching(self) -> float:
+        """How long a web search takes before the answer starts."""
+        return sample_ms(self.profile.search_ms, self.rng) / 1000
+
     def first_token(self) -> float:
         """Time to the first token."""
         return sample_ms(self.profile.ttft_ms, self.rng) / 1000

@@ -16,11 +16,13 @@ from ..reply.completion import (
     content_chunk,
     finish_chunk,
     opening_chunk,
+    reasoning_chunk,
     stream_error_chunk,
+    tool_call_chunks,
     usage_chunk,
 )
 from ..reply.tokens import count
-from ..scenario.model import Fault, Wire
+from ..scenario.model import ChunkChars, ChunkMode, Fault, Wire
 from . import sse
 from .clock import Clock
 from .pace import Pacer
@@ -51,17 +53,22 @@ class StreamEvents:
     error: bytes
 
 
-def stream_events(reply: Reply, pieces: Sequence[str], fault: Fault | None) -> StreamEvents:
-    """Every event a stream of ``reply`` may send, encoded once."""
+def stream_events(reply: Reply, mode: ChunkMode | ChunkChars, fault: Fault | None) -> StreamEvents:
+    """Every event a stream of ``reply`` may send, encoded once: reasoning, content, tool calls."""
     error = b""
     if fault is not None and fault.stream_error is not None:
         e = fault.stream_error
         error = sse.event(stream_error_chunk(reply, e.code, e.message, e.error_type))
     elif fault is not None and fault.malformed:
         error = sse.malformed_event(content_chunk(reply, "malformed"))
+    pieces = [
+        (sse.event(reasoning_chunk(reply, p)), count(p)) for p in sse.split(reply.reasoning or "", mode)
+    ]
+    pieces += [(sse.event(content_chunk(reply, p)), count(p)) for p in sse.split(reply.content or "", mode)]
+    pieces += [(sse.event(c), 1) for c in tool_call_chunks(reply)]
     return StreamEvents(
         opening=sse.event(opening_chunk(reply)),
-        pieces=[(sse.event(content_chunk(reply, p)), count(p)) for p in pieces],
+        pieces=pieces,
         closing=[sse.event(finish_chunk(reply)), sse.event(usage_chunk(reply))],
         error=error,
     )
