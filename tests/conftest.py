@@ -41,12 +41,18 @@ def server(start_server: ServerFactory) -> MockPinme:
     return start_server()
 
 
-def sdk(server: MockPinme, key: str = KEY, project: str | None = PROJECT, **options: Any) -> openai.OpenAI:
+def sdk(
+    server: MockPinme,
+    key: str = KEY,
+    project: str | None = PROJECT,
+    headers: dict[str, str] | None = None,
+    **options: Any,
+) -> openai.OpenAI:
     """The openai SDK set up the way PinMe needs: X-API-Key header and project_name query."""
     return openai.OpenAI(
         base_url=server.url_for("/api/v1"),
         api_key="unused",
-        default_headers={"X-API-Key": key} if key else {},
+        default_headers={**({"X-API-Key": key} if key else {}), **(headers or {})},
         default_query={"project_name": project} if project is not None else {},
         max_retries=options.pop("max_retries", 0),
         **options,

@@ -21,7 +21,7 @@ from .structured import SchemaValues
 from .text import TextGenerator, request_seed
 from .tools import tool_calls
 from .usage import usage
-from .websearch import cite, generated_results, search_config, search_fee
+from .websearch import cite, generated_results, search_config, search_fee, summary
 
 _ID_ALPHABET = string.ascii_letters + string.digits
 _DEFAULT_GENERATE = Generate(sentences=(1, 3))
@@ -50,7 +50,13 @@ class ReplyBuilder:
         return "call_" + "".join(self._ids.choices("0123456789abcdef", k=24))
 
     def _content(
-        self, respond: Respond, request: ChatRequest, seed: int, values: dict[str, Any], rng: random.Random
+        self,
+        respond: Respond,
+        request: ChatRequest,
+        seed: int,
+        values: dict[str, Any],
+        rng: random.Random,
+        results: list[dict[str, Any]],
     ) -> str:
         if respond.content is not None:
             return fill(respond.content, values)
@@ -58,6 +64,8 @@ class ReplyBuilder:
         if isinstance(fmt, dict) and fmt.get("type") == "json_schema" and respond.generate is None:
             schema = (fmt.get("json_schema") or {}).get("schema") or {"type": "object"}
             return json.dumps(SchemaValues(rng).value(schema), ensure_ascii=False)
+        if results and respond.generate is None:
+            return summary(request.last_text("user") or "", results)
         text = self.text.generate(respond.generate or _DEFAULT_GENERATE, seed)
         if isinstance(fmt, dict) and fmt.get("type") == "json_object":
             return json.dumps({"answer": text}, ensure_ascii=False)
@@ -102,7 +110,7 @@ class ReplyBuilder:
         annotations: list[dict[str, Any]] = []
         finish = "tool_calls" if calls else "stop"
         if not calls:
-            content = self._content(respond, request, seed, values, rng)
+            content = self._content(respond, request, seed, values, rng, results)
             if results:
                 content, annotations = cite(content, results)
             limit = _max_tokens(request.body)
@@ -153,6 +161,7 @@ def template_values(request: ChatRequest, groups: dict[str, str]) -> dict[str, A
         "model": request.model,
         "project": request.project,
         "last_user": request.last_text("user") or "",
+        "tool_result": request.last_text("tool") or "",
         "nth": request.nth,
         **groups,
     }

@@ -121,6 +121,17 @@ def domain_of(url: str) -> str:
     return host.removeprefix("www.")
 
 
+def summary(query: str, results: list[dict[str, Any]]) -> str:
+    """An answer built from the results, citing each as a markdown link named by its domain."""
+    topic = query.strip().rstrip("?.!") or "this"
+    parts = [f"Here is what recent sources say about {topic}."]
+    for result in results:
+        snippet = (result.get("content") or result.get("title") or "it has more details").strip()
+        snippet = snippet[0].lower() + snippet[1:] if snippet else snippet
+        parts.append(f"According to [{domain_of(result['url'])}]({result['url']}), {snippet.rstrip('.')}.")
+    return " ".join(parts)
+
+
 def cite(content: str, results: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
     """Content with every result cited, and ``url_citation`` annotations whose indexes point at the
     citation inside the content (a markdown link to the result, added at the end if missing)."""

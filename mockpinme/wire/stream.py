@@ -76,7 +76,7 @@ def stream_events(reply: Reply, mode: ChunkMode | ChunkChars, fault: Fault | Non
 
 def _keepalives(wait_s: float, interval_s: float) -> tuple[list[Step], float]:
     steps: list[Step] = []
-    while wait_s > interval_s:
+    while wait_s > interval_s + 1e-9:
         steps.append(Step(interval_s, sse.KEEPALIVE))
         wait_s -= interval_s
     return steps, wait_s
