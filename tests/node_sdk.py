@@ -19,9 +19,26 @@ def node_sdk(
     server: MockPinme, sdk: str, mode: str, body: dict[str, Any] | None = None, **env: str
 ) -> dict[str, Any]:
     """What the ``openai`` or ``@openrouter/sdk`` npm package returned or threw."""
+    return node_script(server, ["client.mjs", sdk, mode], body, **env)
+
+
+def ai_sdk(server: MockPinme, mode: str, body: dict[str, Any], **env: str) -> dict[str, Any]:
+    """What the Vercel AI SDK with ``@openrouter/ai-sdk-provider`` returned or threw."""
+    return node_script(server, ["aisdk.mjs", mode], body, **env)
+
+
+def guide(server: MockPinme, function: str, args: dict[str, Any] | None = None, **env: str) -> dict[str, Any]:
+    """Run one of PinMe's guide functions (tests/node/guide.mjs, copied from the guide)."""
+    return node_script(server, ["guide.mjs", function], args, **env)
+
+
+def node_script(
+    server: MockPinme, argv: list[str], body: dict[str, Any] | None, **env: str
+) -> dict[str, Any]:
+    """Run a script of tests/node against ``server``; its one JSON line, plus its stderr."""
     assert (NODE_DIR / "node_modules").is_dir(), "run `npm ci` in tests/node first (.ci/run does)"
     result = subprocess.run(
-        ["node", "client.mjs", sdk, mode],
+        ["node", *argv],
         cwd=NODE_DIR,
         input=json.dumps(body or {}),
         env={**os.environ, "BASE_URL": server.base_url, "API_KEY": KEY, "PROJECT": PROJECT, **env},
