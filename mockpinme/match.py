@@ -15,7 +15,7 @@ from typing import Any
 
 from .reply.websearch import wants_web_search
 from .request import ChatRequest
-from .scenario.model import Respond, Rule, TextMatch, When
+from .scenario.model import CallRange, Respond, Rule, TextMatch, When
 
 Groups = dict[str, str]
 Matcher = Callable[[Any, ChatRequest, int], Groups | None]
@@ -115,8 +115,11 @@ def _response_format(kind: str, request: ChatRequest, _: int) -> Groups | None:
     return _yes((request.response_format_type or "text") == kind)
 
 
-def _nth(n: int, request: ChatRequest, _: int) -> Groups | None:
-    return _yes(request.nth == n)
+def _nth(calls: int | CallRange, request: ChatRequest, _: int) -> Groups | None:
+    if isinstance(calls, int):
+        return _yes(request.nth == calls)
+    last = calls.after + calls.count if calls.count is not None else request.nth
+    return _yes(calls.after < request.nth <= last)
 
 
 def _probability(chance: float, request: ChatRequest, rule_index: int) -> Groups | None:

@@ -16,11 +16,13 @@ from aiohttp import web
 
 from .catalog import QueryError, check_query
 from .gate import MAX_BODY_BYTES, check_chat, check_key
+from .reply import tokens
 from .reply.build import template_values
 from .reply.completion import Reply, completion_body, errored_body
 from .reply.text import request_seed
 from .request import ChatRequest
 from .runtime import ActiveScenario, compact_json
+from .scenario import ScenarioError
 from .scenario.model import Fault, Respond, StreamProfile
 from .state import SERVER, ServerState
 from .wire import sse, stream
@@ -61,9 +63,23 @@ def named_error(
     )
 
 
+SCENARIO_HEADER = "X-Mockpinme-Scenario"
+
+
+def _scenario(request: web.Request) -> ActiveScenario | web.Response:
+    """The scenario this request runs under: the one its header names, else the server's."""
+    try:
+        return request.app[SERVER].scenario_for(request.headers.get(SCENARIO_HEADER))
+    except ScenarioError as exc:
+        body = openrouter_body(400, f"mockpinme: {SCENARIO_HEADER}: {exc.problems[0].message}", None, None)
+        return web.Response(status=400, body=compact_json(body), content_type=JSON)
+
+
 async def list_models(request: web.Request) -> web.Response:
     """``GET /api/v1/models``: the scenario's catalog in OpenRouter's envelope."""
-    active = request.app[SERVER].active
+    active = _scenario(request)
+    if isinstance(active, web.Response):
+        return active
     problem = check_key(active.scenario, request.headers.get("X-API-Key", "").strip())
     if problem:
         return send_error(named_error(active, problem))
@@ -124,7 +140,9 @@ def _scripted_error(active: ActiveScenario, request: ChatRequest, respond: Respo
 async def chat_completions(request: web.Request) -> web.StreamResponse:
     """``POST /api/v1/chat/completions?project_name=…``."""
     server = request.app[SERVER]
-    active = server.active
+    active = _scenario(request)
+    if isinstance(active, web.Response):
+        return active
     raw = await _read_body(request)
     if raw is None:
         return send_error(named_error(active, "pinme.body_too_large"))
@@ -171,6 +189,11 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
     if model is None:
         values = {"model": chat.model}
         return send_error(named_error(active, "openrouter.invalid_model", api_key=api_key, values=values))
+    refusal = active.limiter.admit(api_key, tokens.prompt_tokens(chat.messages, fields.get("tools")))
+    if refusal is not None:
+        values = {"retry_after": refusal.headers()["Retry-After"]}
+        limited = named_error(active, "openrouter.rate_limited", api_key=api_key, values=values)
+        return send_error(RenderedError(limited.status, limited.body, refusal.headers(), limited.name))
     if scripted is not None:
         return send_error(scripted)
 

@@ -9,7 +9,9 @@ from typing import Any
 from .catalog import Catalog, ModelInfo
 from .gate import project_for
 from .match import RuleBook
+from .ratelimit import RateLimiter
 from .scenario.model import Scenario
+from .wire.clock import Clock
 
 _PREFERRED_DEFAULT_MODEL = "openai/gpt-4o-mini"
 
@@ -22,7 +24,7 @@ def compact_json(value: Any) -> bytes:
 class ActiveScenario:
     """One scenario in use: what is prepared once, and the counters and balances its calls change."""
 
-    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+    def __init__(self, scenario: Scenario, clock: Clock, seed: int | None = None) -> None:
         if seed is not None:
             scenario = dataclasses.replace(scenario, seed=seed)
         self.scenario = scenario
@@ -33,6 +35,7 @@ class ActiveScenario:
             _PREFERRED_DEFAULT_MODEL if _PREFERRED_DEFAULT_MODEL in models else models[0] if models else ""
         )
         self.rules = RuleBook(scenario.rules)
+        self.limiter = RateLimiter(scenario.rate_limits, clock)
         self.reset()
 
     def reset(self) -> None:
@@ -40,6 +43,7 @@ class ActiveScenario:
         self.calls = 0
         self.balances: dict[str, float] = {}
         self.rules.reset()
+        self.limiter.windows.clear()
 
     def next_call(self) -> int:
         """Count one more chat call and return its number, from 1."""

@@ -136,6 +136,10 @@ class MockPinme:
         """Switch the scenario (a built-in name, a path, a mapping)."""
         self.state.use(scenario)
 
+    def advance(self, seconds: float) -> None:
+        """Move scenario time forward (rate-limit windows), without waiting."""
+        self.state.clock.advance(seconds)
+
     def check(self) -> None:
         """Re-raise the first failure that happened inside the server, if any."""
         if self.state.failures:

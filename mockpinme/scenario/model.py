@@ -30,6 +30,14 @@ class TextMatch:
 
 
 @dataclass(frozen=True)
+class CallRange:
+    """Calls ``after`` + 1 to ``after`` + ``count`` (every later call when ``count`` is left out)."""
+
+    after: Annotated[int, AtLeast(0)] = 0
+    count: Positive | None = None
+
+
+@dataclass(frozen=True)
 class When:
     """Conditions on a chat request; every condition given must hold. Empty matches every request.
 
@@ -47,7 +55,7 @@ class When:
     header: dict[str, str | TextMatch] | None = None
     query: dict[str, str | TextMatch] | None = None
     response_format: Literal["text", "json_object", "json_schema"] | None = None
-    nth: Positive | None = None
+    nth: Positive | CallRange | None = None
     probability: Annotated[float, AtLeast(0), AtMost(1)] | None = None
 
 
@@ -284,6 +292,14 @@ class Models:
 
 
 @dataclass(frozen=True)
+class RateLimits:
+    """OpenRouter's per-key limits over a sliding minute of scenario time."""
+
+    requests_per_minute: Positive | None = None
+    tokens_per_minute: Positive | None = None
+
+
+@dataclass(frozen=True)
 class Pinme:
     """PinMe's own behaviour: the style of its wrapped errors (the seed guide's or the template's)."""
 
@@ -303,6 +319,7 @@ class Scenario:
     pinme: Pinme = field(default_factory=Pinme)
     projects: dict[str, Project] = field(default_factory=dict)
     models: Models = field(default_factory=Models)
+    rate_limits: RateLimits = field(default_factory=RateLimits)
     stream: StreamProfile = field(default_factory=StreamProfile)
     rules: tuple[Rule, ...] = ()
     fallback: Respond = field(default_factory=lambda: Respond(generate=Generate(sentences=(1, 3))))
