@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import errno
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +14,7 @@ from ._version import __version__
 from .scenario import ScenarioError, builtins, load_scenario
 
 DEFAULT_PORT = 8790
+TOKEN_ENV = "MOCKPINME_CONTROL_TOKEN"
 
 
 def _speed(text: str) -> float:
@@ -39,6 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, help="replace the scenario's seed")
     serve.add_argument("--speed", type=_speed, default=1.0, help="factor on every delay; 0 never sleeps")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.add_argument("--watch", action="store_true", help="reload the scenario file when it changes")
+    serve.add_argument("--cors", action="store_true", help="answer browsers' preflights, add CORS headers")
+    serve.add_argument(
+        "--control-token",
+        default=os.environ.get(TOKEN_ENV),
+        help=f"token for the control API (or ${TOKEN_ENV}); needed when bound off loopback",
+    )
+    serve.add_argument("--journal-limit", type=int, default=1000, help="requests kept in the journal")
 
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("files", nargs="+", type=Path)
@@ -48,17 +58,26 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .server import configure_logging, serve
+    from .scenario.load import resolve
+    from .server import configure_logging, is_loopback, serve
     from .state import ServerState
+    from .watch import watch
 
     configure_logging(args.log_level)
     try:
-        state = ServerState.create(args.scenario, seed=args.seed, speed=args.speed)
+        state = ServerState.create(
+            args.scenario, seed=args.seed, speed=args.speed, journal_limit=args.journal_limit
+        )
     except ScenarioError as exc:
         print(exc, file=sys.stderr)
         return 1
+    state.control_token = args.control_token or None
+    state.token_required = not is_loopback(args.host)
+    state.cors = args.cors
+    path = resolve(args.scenario)
+    background = (lambda: watch(state, path)) if args.watch else None
     try:
-        asyncio.run(serve(state, args.host, args.port, state.active.scenario.name))
+        asyncio.run(serve(state, args.host, args.port, state.active.scenario.name, background))
     except OSError as exc:
         reason = "address already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
         print(f"mockpinme: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from .catalog import QueryError, check_query
 from .gate import MAX_BODY_BYTES, check_chat, check_key
+from .middleware import entry_of, note
 from .reply import tokens
 from .reply.build import template_values
 from .reply.completion import Reply, completion_body, errored_body
@@ -34,8 +35,9 @@ log = logging.getLogger("mockpinme")
 JSON = "application/json"
 
 
-def send_error(error: RenderedError) -> web.Response:
-    """An error as JSON with its status and headers."""
+def send_error(request: web.Request, error: RenderedError) -> web.Response:
+    """An error as JSON with its status and headers; the journal notes its name."""
+    note(request, error=error.name)
     return web.Response(
         status=error.status, body=compact_json(error.body), content_type=JSON, headers=error.headers
     )
@@ -82,7 +84,7 @@ async def list_models(request: web.Request) -> web.Response:
         return active
     problem = check_key(active.scenario, request.headers.get("X-API-Key", "").strip())
     if problem:
-        return send_error(named_error(active, problem))
+        return send_error(request, named_error(active, problem))
     if not request.query:
         return web.Response(body=active.models_body, content_type=JSON)
     try:
@@ -145,17 +147,18 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         return active
     raw = await _read_body(request)
     if raw is None:
-        return send_error(named_error(active, "pinme.body_too_large"))
+        return send_error(request, named_error(active, "pinme.body_too_large"))
     try:
         body = json.loads(raw)
     except ValueError:
-        return send_error(named_error(active, "pinme.invalid_json"))
+        return send_error(request, named_error(active, "pinme.invalid_json"))
+    note(request, json=body, stream=isinstance(body, dict) and body.get("stream") is True)
 
     api_key = request.headers.get("X-API-Key", "").strip()
     project = request.query.get("project_name", "")
     problem = check_chat(active.scenario, api_key, project, active.balances)
     if problem:
-        return send_error(named_error(active, problem, api_key=api_key))
+        return send_error(request, named_error(active, problem, api_key=api_key))
 
     fields = body if isinstance(body, dict) else {}
     messages = fields.get("messages")
@@ -176,26 +179,31 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
     if found is None and active.scenario.strict:
         message = f"mockpinme: no rule matched this request (strict scenario); {active.rules.closest(chat)}"
         return send_error(
-            RenderedError(400, openrouter_body(400, message, None, _user_id(api_key)), {}, None)
+            request, RenderedError(400, openrouter_body(400, message, None, _user_id(api_key)), {}, None)
         )
     respond = found.respond if found else active.scenario.fallback
+    note(request, rule=found.label if found else "fallback")
 
     scripted = _scripted_error(active, chat, respond)
     if scripted is not None and scripted.name and scripted.name.startswith("pinme."):
-        return send_error(scripted)
+        return send_error(request, scripted)
     if not chat.messages:
-        return send_error(named_error(active, "openrouter.input_required", api_key=api_key))
+        return send_error(request, named_error(active, "openrouter.input_required", api_key=api_key))
     model = active.model(chat.model)
     if model is None:
         values = {"model": chat.model}
-        return send_error(named_error(active, "openrouter.invalid_model", api_key=api_key, values=values))
+        return send_error(
+            request, named_error(active, "openrouter.invalid_model", api_key=api_key, values=values)
+        )
     refusal = active.limiter.admit(api_key, tokens.prompt_tokens(chat.messages, fields.get("tools")))
     if refusal is not None:
         values = {"retry_after": refusal.headers()["Retry-After"]}
         limited = named_error(active, "openrouter.rate_limited", api_key=api_key, values=values)
-        return send_error(RenderedError(limited.status, limited.body, refusal.headers(), limited.name))
+        return send_error(
+            request, RenderedError(limited.status, limited.body, refusal.headers(), limited.name)
+        )
     if scripted is not None:
-        return send_error(scripted)
+        return send_error(request, scripted)
 
     values = template_values(chat, found.groups if found else {})
     reply = server.replies.build(model, chat, respond, active.scenario.seed, values)
@@ -252,7 +260,7 @@ async def _stream(
         },
     )
     await response.prepare(request)
-    played = stream.Played()
+    played = entry_of(request) or stream.Played()
     try:
         await stream.play(request, response, steps, server.clock, played)
     finally:

@@ -3,63 +3,49 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import signal
 import sys
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 from aiohttp import web
 
-from . import control, routes
-from .runtime import compact_json
+from . import control, middleware, routes
+from .journal import DEFAULT_LIMIT, Entry
 from .scenario.load import ScenarioSource
 from .state import SERVER, ServerState
 
 log = logging.getLogger("mockpinme")
 
 LISTEN_BACKLOG = 1024
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def _pinme_error(status: int, text: str, headers: dict[str, str] | None = None) -> web.Response:
-    body = {"code": status, "msg": "error", "data": {"error": text}}
-    return web.Response(
-        status=status, body=compact_json(body), content_type="application/json", headers=headers
-    )
-
-
-@web.middleware
-async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Unknown paths and methods answer JSON; a failure inside the mock is kept for ``check()``."""
-    try:
-        return await handler(request)
-    except web.HTTPMethodNotAllowed as exc:
-        allowed = ", ".join(sorted(exc.allowed_methods))
-        text = f"Method {request.method} not allowed for {request.path} (allowed: {allowed})"
-        return _pinme_error(405, text, {"Allow": allowed})
-    except web.HTTPException as exc:
-        if exc.status == 404:
-            return _pinme_error(404, f"Not found: {request.method} {request.path}")
-        raise
-    except (asyncio.CancelledError, ConnectionError):
-        raise
-    except Exception as exc:
-        request.app[SERVER].failures.append(exc)
-        log.exception("mockpinme failed on %s %s", request.method, request.path)
-        body = {"error": {"message": f"mockpinme internal error: {exc!r}", "code": 500}}
-        return web.Response(status=500, body=compact_json(body), content_type="application/json")
 
 
 def create_app(state: ServerState) -> web.Application:
     """The application for one server state."""
-    app = web.Application(middlewares=[_json_errors], client_max_size=2**62)
+    app = web.Application(
+        middlewares=[middleware.cors_preflight, middleware.journal, middleware.json_errors],
+        client_max_size=2**62,
+    )
     app[SERVER] = state
+    app.on_response_prepare.append(middleware.cors_headers)
     app.router.add_get("/api/v1/models", routes.list_models)
     app.router.add_post("/api/v1/chat/completions", routes.chat_completions)
     control.add_routes(app)
     return app
+
+
+def is_loopback(host: str) -> bool:
+    """Does ``host`` name only this machine?"""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 async def start(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
@@ -77,21 +63,30 @@ async def start(app: web.Application, host: str, port: int) -> tuple[web.AppRunn
     return runner, int(runner.addresses[0][1])
 
 
-async def serve(state: ServerState, host: str, port: int, scenario_label: str) -> None:
-    """Serve until SIGINT or SIGTERM; prints one line with the real URL once listening."""
+async def serve(
+    state: ServerState,
+    host: str,
+    port: int,
+    scenario_label: str,
+    background: Callable[[], Any] | None = None,
+) -> None:
+    """Serve until SIGINT or SIGTERM; prints one line with the real URL once listening.
+
+    ``background``, if given, is a coroutine function run alongside (the scenario watcher).
+    """
     runner, bound = await start(create_app(state), host, port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    print(
-        f"mockpinme listening on http://{_url_host(host)}:{bound} (scenario: {scenario_label})",
-        flush=True,
-    )
+    print(f"mockpinme listening on http://{_url_host(host)}:{bound} (scenario: {scenario_label})", flush=True)
+    task = asyncio.create_task(background()) if background else None
     try:
         await stop.wait()
     finally:
         log.info("shutting down")
+        if task is not None:
+            task.cancel()
         await runner.cleanup()
 
 
@@ -102,7 +97,8 @@ def _url_host(host: str) -> str:
 class MockPinme:
     """A mockpinme server for tests and scripts; it knows nothing of pytest.
 
-    ``with MockPinme(scenario="low-balance") as m:`` serves from a daemon thread until the block ends.
+    ``with MockPinme(scenario="low-balance") as m:`` serves from a daemon thread until the block
+    ends; ``async with MockPinme(...) as m:`` serves in the running event loop instead.
     """
 
     def __init__(
@@ -113,13 +109,20 @@ class MockPinme:
         port: int = 0,
         seed: int | None = None,
         speed: float = 1.0,
+        journal_limit: int = DEFAULT_LIMIT,
+        control_token: str | None = None,
+        cors: bool = False,
     ) -> None:
-        self.state = ServerState.create(scenario, seed=seed, speed=speed)
+        self.state = ServerState.create(scenario, seed=seed, speed=speed, journal_limit=journal_limit)
+        self.state.control_token = control_token
+        self.state.token_required = not is_loopback(host)
+        self.state.cors = cors
         self.host = host
         self.port = port
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopped: asyncio.Event | None = None
+        self._runner: web.AppRunner | None = None
         self._ready = threading.Event()
         self._startup_error: BaseException | None = None
 
@@ -132,18 +135,55 @@ class MockPinme:
         """The full URL of ``path`` on this server."""
         return self.base_url + "/" + path.lstrip("/")
 
-    def use(self, scenario: ScenarioSource) -> None:
-        """Switch the scenario (a built-in name, a path, a mapping)."""
-        self.state.use(scenario)
+    def use(self, scenario: ScenarioSource, *, seed: int | None = None) -> None:
+        """Switch the scenario (a built-in name, a path, a mapping); raises ScenarioError if invalid."""
+        self.state.use(scenario, seed=seed)
+
+    @property
+    def speed(self) -> float:
+        return self.state.clock.speed
+
+    @speed.setter
+    def speed(self, value: float) -> None:
+        if value < 0:
+            raise ValueError("speed must be >= 0")
+        self.state.clock.speed = value
 
     def advance(self, seconds: float) -> None:
         """Move scenario time forward (rate-limit windows), without waiting."""
         self.state.clock.advance(seconds)
 
+    def reset(self) -> None:
+        """Journal, counters, sequences, balances and rate-limit windows back to the start."""
+        self.state.reset()
+
+    @property
+    def requests(self) -> list[Entry]:
+        """The journal: every request to PinMe's paths, oldest first."""
+        return list(self.state.journal)
+
+    @property
+    def last_request(self) -> Entry | None:
+        """The newest journal entry."""
+        entries = self.state.journal.entries
+        return entries[-1] if entries else None
+
+    def assert_requests(
+        self, count: int, *, path: str | None = None, status: int | None = None
+    ) -> list[Entry]:
+        """Assert how many journaled requests there were (with that path and status); returns them."""
+        found = self.state.journal.select(path=path, status=status)
+        if len(found) != count:
+            seen = ", ".join(f"{e.method} {e.path} -> {e.status}" for e in self.state.journal) or "none"
+            raise AssertionError(f"expected {count} request(s), got {len(found)}; journal: {seen}")
+        return found
+
     def check(self) -> None:
-        """Re-raise the first failure that happened inside the server, if any."""
+        """Re-raise the first failure that happened inside the server, if any (then forget it)."""
         if self.state.failures:
-            raise self.state.failures[0]
+            failure = self.state.failures[0]
+            self.state.failures.clear()
+            raise failure
 
     def start(self) -> None:
         """Serve from a daemon thread; returns once the port is bound."""
@@ -183,18 +223,24 @@ class MockPinme:
         return self
 
     def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+    async def __aenter__(self) -> MockPinme:
+        self._runner, self.port = await start(create_app(self.state), self.host, self.port)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
 
 
 def configure_logging(level: str) -> None:
     """Logs to stderr, one line each."""
     logging.basicConfig(
-        stream=sys.stderr,
-        level=level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr, level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

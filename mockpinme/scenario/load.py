@@ -162,3 +162,17 @@ def load_text(text: str, file: str = "<inline>", *, relative_to: Path | None = N
         raise ScenarioError([Problem(exc.place, (), exc.message)]) from None
     raw.setdefault("name", "inline")
     return build(raw, relative_to)
+
+
+def scenario_files(path: Path) -> list[Path]:
+    """The file and every file it extends, in order (for watching); stops at the first unreadable."""
+    files: list[Path] = []
+    current: Path | None = path.resolve()
+    while current is not None and current not in files:
+        files.append(current)
+        try:
+            parent = parse_yaml(current.read_text(encoding="utf-8"), str(current)).get("extends")
+        except (OSError, SourceError):
+            break
+        current = resolve(parent, current.parent).resolve() if isinstance(parent, str) else None
+    return files

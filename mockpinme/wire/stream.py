@@ -7,7 +7,7 @@ import socket
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, Protocol
 
 from aiohttp import web
 
@@ -168,14 +168,21 @@ def reset(request: web.Request) -> None:
 
 @dataclass
 class Played:
-    """What a stream got out: content chunks sent, and whether the client left first."""
+    """A record of progress for a stream nobody journals."""
 
     chunks_sent: int = 0
     cancelled: bool = False
 
 
+class Progress(Protocol):
+    """Where a stream records what got out: content chunks sent, and whether the client left first."""
+
+    chunks_sent: int
+    cancelled: bool
+
+
 async def play(
-    request: web.Request, response: web.StreamResponse, steps: list[Step], clock: Clock, played: Played
+    request: web.Request, response: web.StreamResponse, steps: list[Step], clock: Clock, played: Progress
 ) -> None:
     """Write the plan on its schedule (deadlines from the start, so waits do not drift).
 

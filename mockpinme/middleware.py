@@ -1,0 +1,118 @@
+"""What wraps every request: the journal, JSON for unknown paths and failures, CORS."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from .journal import Entry, mask
+from .runtime import compact_json
+from .state import SERVER
+
+log = logging.getLogger("mockpinme")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_ENTRY = web.RequestKey("mockpinme_entry", Entry)
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, PUT, OPTIONS",
+    "Access-Control-Allow-Headers": "*",
+    "Access-Control-Expose-Headers": (
+        "X-Generation-Id, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+    ),
+    "Access-Control-Max-Age": "600",
+}
+
+
+def note(request: web.Request, **fields: Any) -> None:
+    """Write what the handler learned (json, stream, rule, error, …) into the request's journal entry."""
+    entry = request.get(_ENTRY)
+    if entry is not None:
+        for key, value in fields.items():
+            setattr(entry, key, value)
+
+
+def entry_of(request: web.Request) -> Entry | None:
+    """The journal entry of this request, if it is journaled."""
+    return request.get(_ENTRY)
+
+
+def pinme_error(status: int, text: str, headers: dict[str, str] | None = None) -> web.Response:
+    """PinMe's wrapped error body."""
+    body = {"code": status, "msg": "error", "data": {"error": text}}
+    return web.Response(
+        status=status, body=compact_json(body), content_type="application/json", headers=headers
+    )
+
+
+@web.middleware
+async def journal(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Journal every request to PinMe's paths, and log it (keys masked) at debug level."""
+    if not request.path.startswith("/api/"):
+        return await handler(request)
+    state = request.app[SERVER]
+    entry = state.journal.record(
+        request.method,
+        request.path,
+        request.query,
+        request.headers,
+        request.headers.get("X-Mockpinme-Scenario") or state.active.scenario.name,
+    )
+    request[_ENTRY] = entry
+    status: int | None = None
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    finally:
+        entry.finish(status)
+        log.debug(
+            "%s %s key=%s status=%s rule=%s chunks=%d%s",
+            entry.method,
+            entry.path,
+            mask(entry.api_key),
+            entry.status,
+            entry.rule,
+            entry.chunks_sent,
+            " cancelled" if entry.cancelled else "",
+        )
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Unknown paths and methods answer JSON; a failure inside the mock is kept for ``check()``."""
+    try:
+        return await handler(request)
+    except web.HTTPMethodNotAllowed as exc:
+        allowed = ", ".join(sorted(exc.allowed_methods))
+        text = f"Method {request.method} not allowed for {request.path} (allowed: {allowed})"
+        return pinme_error(405, text, {"Allow": allowed})
+    except web.HTTPException as exc:
+        if exc.status == 404:
+            return pinme_error(404, f"Not found: {request.method} {request.path}")
+        raise
+    except (asyncio.CancelledError, ConnectionError):
+        raise
+    except Exception as exc:
+        request.app[SERVER].failures.append(exc)
+        log.exception("mockpinme failed on %s %s", request.method, request.path)
+        body = {"error": {"message": f"mockpinme internal error: {exc!r}", "code": 500}}
+        return web.Response(status=500, body=compact_json(body), content_type="application/json")
+
+
+@web.middleware
+async def cors_preflight(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """With ``--cors``: answer browsers' preflight requests."""
+    if request.method == "OPTIONS" and request.app[SERVER].cors:
+        return web.Response(status=204, headers=CORS_HEADERS)
+    return await handler(request)
+
+
+async def cors_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """With ``--cors``: let browser pages read every answer, streams included (an on-prepare hook)."""
+    if request.app[SERVER].cors:
+        response.headers.update(CORS_HEADERS)
