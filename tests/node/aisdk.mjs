@@ -56,7 +56,7 @@ function pinmeOpenRouter(env, settings = {}) {
   return createOpenRouter({
     baseURL: env.BASE_URL + '/api/v1',
     apiKey: 'unused',
-    headers: { 'X-API-Key': env.API_KEY },
+    headers: { 'X-API-Key': env.API_KEY, ...(env.SCENARIO ? { 'X-Mockpinme-Scenario': env.SCENARIO } : {}) },
     fetch: async (input, init) => {
       const url = new URL(input instanceof Request ? input.url : String(input));
       url.searchParams.set('project_name', env.PROJECT);
@@ -240,26 +240,10 @@ function emptyOutput() {
   };
 }
 
-async function main() {
-  const [mode, ...rest] = process.argv.slice(2);
-  if (rest.length || !MODES.includes(mode)) usage('bad arguments');
-  const env = {};
-  for (const name of ['BASE_URL', 'API_KEY', 'PROJECT']) {
-    if (process.env[name] === undefined) usage(`missing env ${name}`);
-    env[name] = process.env[name];
-  }
-  env.BASE_URL = env.BASE_URL.replace(/\/+$/, '');
-
-  let body;
-  try {
-    body = JSON.parse(await readStdin());
-  } catch (err) {
-    usage(`stdin is not JSON: ${err.message}`);
-  }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) usage('stdin must be a JSON object');
-  if (typeof body.model !== 'string') usage('stdin needs a "model" string');
-  if (body.prompt === undefined && body.messages === undefined) usage('stdin needs "prompt" or "messages"');
-
+async function runOne(mode, env, body) {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) usage('a request must be a JSON object');
+  if (typeof body.model !== 'string') usage('a request needs a "model" string');
+  if (body.prompt === undefined && body.messages === undefined) usage('a request needs "prompt" or "messages"');
   const out = emptyOutput();
   try {
     const call = buildCall(env, body);
@@ -270,7 +254,40 @@ async function main() {
     out.error = describeError(err);
     process.stderr.write(`${errorDetail(err)}\n`);
   }
-  process.stdout.write(JSON.stringify(out) + '\n');
+  return out;
+}
+
+async function main() {
+  const [mode, ...rest] = process.argv.slice(2);
+  const batch = mode === 'batch';
+  if (rest.length || !(batch || MODES.includes(mode))) usage('bad arguments');
+  const env = {};
+  for (const name of ['BASE_URL', 'API_KEY', 'PROJECT']) {
+    if (process.env[name] === undefined) usage(`missing env ${name}`);
+    env[name] = process.env[name];
+  }
+  env.BASE_URL = env.BASE_URL.replace(/\/+$/, '');
+  env.SCENARIO = process.env.MOCKPINME_SCENARIO;
+
+  let input;
+  try {
+    input = JSON.parse(await readStdin());
+  } catch (err) {
+    usage(`stdin is not JSON: ${err.message}`);
+  }
+  if (batch) {
+    // `node aisdk.mjs batch`: stdin is [{mode, body, scenario?}, ...]; one JSON line with the
+    // array of outputs, in order.
+    if (!Array.isArray(input)) usage('batch: stdin must be a JSON array of jobs');
+    const outs = [];
+    for (const job of input) {
+      if (!MODES.includes(job?.mode)) usage('batch: bad job');
+      outs.push(await runOne(job.mode, { ...env, SCENARIO: job.scenario ?? env.SCENARIO }, job.body));
+    }
+    process.stdout.write(JSON.stringify(outs) + '\n');
+    return;
+  }
+  process.stdout.write(JSON.stringify(await runOne(mode, env, input)) + '\n');
 }
 
 main().catch((err) => {

@@ -30,6 +30,12 @@ async function readStdin() {
   return Buffer.concat(parts).toString('utf8');
 }
 
+// A mockpinme extension, for running many scenarios against one server: the
+// X-Mockpinme-Scenario header, when env.SCENARIO is set (batch jobs set it per job).
+function scenarioHeader(env) {
+  return env.SCENARIO ? { 'X-Mockpinme-Scenario': env.SCENARIO } : {};
+}
+
 // ---------------------------------------------------------------- openai ---
 
 function openaiClient(env) {
@@ -38,7 +44,7 @@ function openaiClient(env) {
   return new OpenAI({
     baseURL: env.BASE_URL + '/api/v1',
     apiKey: 'unused',
-    defaultHeaders: { 'X-API-Key': env.API_KEY },
+    defaultHeaders: { 'X-API-Key': env.API_KEY, ...scenarioHeader(env) },
     defaultQuery: { project_name: env.PROJECT },
     maxRetries: 0,
   });
@@ -107,6 +113,7 @@ function openrouterClient(env) {
     url.searchParams.set('project_name', env.PROJECT);
     const headers = new Headers(request.headers);
     headers.set('X-API-Key', env.API_KEY);
+    for (const [name, value] of Object.entries(scenarioHeader(env))) headers.set(name, value);
     const body = request.body ? await request.arrayBuffer() : undefined;
     return new Request(url, { method: request.method, headers, body, signal: request.signal });
   });
@@ -153,27 +160,7 @@ function describeError(err) {
   };
 }
 
-async function main() {
-  const [sdk, mode, ...rest] = process.argv.slice(2);
-  if (rest.length || !SDKS.includes(sdk) || !MODES.includes(mode)) usage('bad arguments');
-  const env = {};
-  for (const name of ['BASE_URL', 'API_KEY', 'PROJECT']) {
-    if (process.env[name] === undefined) usage(`missing env ${name}`);
-    env[name] = process.env[name];
-  }
-  env.BASE_URL = env.BASE_URL.replace(/\/+$/, '');
-
-  let body = null;
-  if (mode !== 'models') {
-    const text = await readStdin();
-    try {
-      body = JSON.parse(text);
-    } catch (err) {
-      usage(`stdin is not JSON: ${err.message}`);
-    }
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) usage('stdin must be a JSON object');
-  }
-
+async function runOne(sdk, mode, env, body) {
   const out = {
     ok: false,
     result: null,
@@ -191,7 +178,48 @@ async function main() {
     const detail = typeof err?.pretty === 'function' ? err.pretty() : err?.stack;
     process.stderr.write(`${detail ?? err}\n`);
   }
-  process.stdout.write(JSON.stringify(out) + '\n');
+  return out;
+}
+
+function isObject(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+async function main() {
+  const [sdk, mode, ...rest] = process.argv.slice(2);
+  const batch = sdk === 'batch' && mode === undefined;
+  if (!batch && (rest.length || !SDKS.includes(sdk) || !MODES.includes(mode))) usage('bad arguments');
+  const env = {};
+  for (const name of ['BASE_URL', 'API_KEY', 'PROJECT']) {
+    if (process.env[name] === undefined) usage(`missing env ${name}`);
+    env[name] = process.env[name];
+  }
+  env.BASE_URL = env.BASE_URL.replace(/\/+$/, '');
+  env.SCENARIO = process.env.MOCKPINME_SCENARIO;
+
+  let input = null;
+  if (batch || mode !== 'models') {
+    const text = await readStdin();
+    try {
+      input = JSON.parse(text);
+    } catch (err) {
+      usage(`stdin is not JSON: ${err.message}`);
+    }
+  }
+  if (batch) {
+    // `node client.mjs batch`: stdin is [{sdk, mode, body?, scenario?}, ...]; one JSON line
+    // with the array of outputs, in order. Saves a Node start per request.
+    if (!Array.isArray(input)) usage('batch: stdin must be a JSON array of jobs');
+    const outs = [];
+    for (const job of input) {
+      if (!isObject(job) || !SDKS.includes(job.sdk) || !MODES.includes(job.mode)) usage('batch: bad job');
+      outs.push(await runOne(job.sdk, job.mode, { ...env, SCENARIO: job.scenario ?? env.SCENARIO }, job.body ?? {}));
+    }
+    process.stdout.write(JSON.stringify(outs) + '\n');
+    return;
+  }
+  if (mode !== 'models' && !isObject(input)) usage('stdin must be a JSON object');
+  process.stdout.write(JSON.stringify(await runOne(sdk, mode, env, input)) + '\n');
 }
 
 main().catch((err) => {
