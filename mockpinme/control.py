@@ -15,9 +15,9 @@ from typing import Any
 from aiohttp import web
 
 from ._version import __version__
-from .runtime import compact_json
 from .scenario import ScenarioError, builtins, load_scenario, load_text
 from .state import SERVER
+from .wire.encode import compact_json
 
 PREFIX = "/__mockpinme"
 TOKEN_HEADER = "X-Mockpinme-Token"

@@ -10,8 +10,8 @@ from typing import Any
 from aiohttp import web
 
 from .journal import Entry, mask
-from .runtime import compact_json
 from .state import SERVER
+from .wire.encode import compact_json
 
 log = logging.getLogger("mockpinme")
 

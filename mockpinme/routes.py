@@ -14,21 +14,23 @@ from typing import Any
 
 from aiohttp import web
 
-from .catalog import QueryError, check_query
+from .catalog import ModelInfo, QueryError, check_query
 from .gate import MAX_BODY_BYTES, check_chat, check_key
+from .match import Match
 from .middleware import entry_of, note
+from .prepared import CREATED_MARK, ID_MARK, Prepared, Stamp, call_mark
 from .reply import tokens
-from .reply.build import template_values
-from .reply.completion import Reply, completion_body, errored_body
+from .reply.build import Marks, template_values
 from .reply.text import request_seed
 from .request import ChatRequest
-from .runtime import ActiveScenario, compact_json
+from .runtime import ActiveScenario
 from .scenario import ScenarioError
-from .scenario.model import Fault, Respond, StreamProfile
+from .scenario.model import Respond
 from .state import SERVER, ServerState
-from .wire import sse, stream
+from .wire import stream
+from .wire.encode import compact_json
 from .wire.errors import CATALOGUE, RenderedError, openrouter_body, render
-from .wire.pace import Pacer, sample_ms
+from .wire.pace import sample_ms
 
 log = logging.getLogger("mockpinme")
 
@@ -205,65 +207,70 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
     if scripted is not None:
         return send_error(request, scripted)
 
-    values = template_values(chat, found.groups if found else {})
-    reply = server.replies.build(model, chat, respond, active.scenario.seed, values)
-    active.charge(project, reply.usage["cost"])
-    rng = random.Random(request_seed(active.scenario.seed, chat.model, chat.messages))
+    prepared = active.prepared.get(
+        (id(respond), raw, project, chat.nth if _uses_nth(respond) else 0),
+        lambda: _prepare(server, active, chat, model, respond, found),
+    )
+    active.charge(project, prepared.reply.usage["cost"])
+    stamp = Stamp(server.ids, len(prepared.reply.tool_calls))
     if chat.stream:
-        return await _stream(
-            request, server, reply, respond.stream or active.scenario.stream, respond.fault, rng
-        )
-    return await _json_reply(request, server, reply, respond, rng)
+        profile = respond.stream or active.scenario.stream
+        return await _stream(request, server, prepared.steps(profile, respond.fault), stamp)
+    return await _json_reply(request, server, prepared, respond, stamp)
+
+
+def _uses_nth(respond: Respond) -> bool:
+    return "{nth}" in repr(respond)
+
+
+def _prepare(
+    server: ServerState,
+    active: ActiveScenario,
+    chat: ChatRequest,
+    model: ModelInfo,
+    respond: Respond,
+    found: Match | None,
+) -> Prepared:
+    seed = request_seed(active.scenario.seed, chat.model, chat.messages)
+    values = template_values(chat, found.groups if found else {})
+    marks = Marks(ID_MARK, CREATED_MARK, call_mark)
+    return Prepared(server.replies.build(model, chat, respond, seed, values, marks), seed)
 
 
 async def _json_reply(
-    request: web.Request, server: ServerState, reply: Reply, respond: Respond, rng: random.Random
+    request: web.Request, server: ServerState, prepared: Prepared, respond: Respond, stamp: Stamp
 ) -> web.StreamResponse:
     if respond.latency_ms is not None:
-        await server.clock.sleep(sample_ms(respond.latency_ms, rng) / 1000)
+        await server.clock.sleep(sample_ms(respond.latency_ms, random.Random(prepared.seed)) / 1000)
     fault = respond.fault
-    headers = {"X-Generation-Id": reply.id}
-    if fault is None:
-        return web.Response(body=compact_json(completion_body(reply)), content_type=JSON, headers=headers)
-    if fault.disconnect or fault.stall:
+    headers = {"X-Generation-Id": stamp.generation_id}
+    if fault is not None and (fault.disconnect or fault.stall):
         if fault.stall:
             await server.clock.hold(fault.stall_limit_s)
         stream.reset(request)
         return web.Response(status=204)
-    if fault.stream_error is not None:
-        e = fault.stream_error
-        partial = "".join(sse.split(reply.content or "", "word")[: fault.after_chunks])
-        body = compact_json(errored_body(reply, partial, e.code, e.message, e.error_type))
-        return web.Response(body=body, content_type=JSON, headers=headers)
-    whole = compact_json(completion_body(reply))
-    return web.Response(body=whole[: len(whole) // 2], content_type=JSON, headers=headers)
+    body = stamp(prepared.json_body(fault))
+    if fault is not None and fault.stream_error is None:
+        body = body[: len(body) // 2]
+    return web.Response(body=body, content_type=JSON, headers=headers)
 
 
 async def _stream(
-    request: web.Request,
-    server: ServerState,
-    reply: Reply,
-    profile: StreamProfile,
-    fault: Fault | None,
-    rng: random.Random,
+    request: web.Request, server: ServerState, steps: list[stream.Step], stamp: Stamp
 ) -> web.StreamResponse:
-    events = stream.stream_events(reply, profile.chunk, fault)
-    pacer = Pacer(profile, rng)
-    searching = pacer.searching() if reply.searches else 0.0
-    steps = stream.apply_wire(stream.build_plan(events, pacer, fault, searching), profile.wire)
     response = web.StreamResponse(
         status=200,
         headers={
             "Content-Type": "text/event-stream",
             "Cache-Control": "no-cache",
-            "X-Generation-Id": reply.id,
+            "X-Generation-Id": stamp.generation_id,
         },
     )
     await response.prepare(request)
     played = entry_of(request) or stream.Played()
     try:
-        await stream.play(request, response, steps, server.clock, played)
+        await stream.play(request, response, steps, server.clock, played, stamp)
     finally:
         if played.cancelled:
-            log.debug("client left stream %s after %d chunks", reply.id, played.chunks_sent)
+            log.debug("client left stream %s after %d chunks", stamp.generation_id, played.chunks_sent)
     return response

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-import json
-from typing import Any
 
 from .catalog import Catalog, ModelInfo
 from .gate import project_for
 from .match import RuleBook
+from .prepared import PreparedCache
 from .ratelimit import RateLimiter
 from .scenario.model import Scenario
 from .wire.clock import Clock
+from .wire.encode import compact_json
 
 _PREFERRED_DEFAULT_MODEL = "openai/gpt-4o-mini"
-
-
-def compact_json(value: Any) -> bytes:
-    """JSON as OpenRouter sends it: no spaces, UTF-8."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 class ActiveScenario:
@@ -36,6 +31,7 @@ class ActiveScenario:
         )
         self.rules = RuleBook(scenario.rules)
         self.limiter = RateLimiter(scenario.rate_limits, clock)
+        self.prepared = PreparedCache()
         self.reset()
 
     def reset(self) -> None:
@@ -44,6 +40,7 @@ class ActiveScenario:
         self.balances: dict[str, float] = {}
         self.rules.reset()
         self.limiter.windows.clear()
+        self.prepared.clear()
 
     def next_call(self) -> int:
         """Count one more chat call and return its number, from 1."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,7 @@ class ServerState:
     clock: Clock
     seed: int | None = None
     replies: ReplyBuilder = field(default_factory=ReplyBuilder)
+    ids: random.Random = field(default_factory=random.Random)
     failures: list[BaseException] = field(default_factory=list)
     by_name: dict[str, ActiveScenario] = field(default_factory=dict)
     journal: Journal = field(default_factory=Journal)

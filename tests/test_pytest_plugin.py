@@ -109,14 +109,14 @@ def test_a_failure_inside_the_server_fails_the_test(pytester: pytest.Pytester) -
     pytester.makepyfile(
         test_boom="""
 import httpx
-from mockpinme import routes
+from mockpinme import prepared
 
 
 def test_boom(mockpinme, monkeypatch):
     def broken(reply):
         raise RuntimeError("boom inside the server")
 
-    monkeypatch.setattr(routes, "completion_body", broken)
+    monkeypatch.setattr(prepared, "completion_body", broken)
     response = httpx.post(
         mockpinme.url_for("/api/v1/chat/completions?project_name=p"),
         headers={"X-API-Key": "k"},

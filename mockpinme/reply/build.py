@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import string
-import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -18,13 +18,21 @@ from ..wire.errors import fill
 from . import reasoning, tokens
 from .completion import Reply, ToolCallOut
 from .structured import SchemaValues
-from .text import TextGenerator, request_seed
+from .text import TextGenerator
 from .tools import tool_calls
 from .usage import usage
 from .websearch import cite, generated_results, search_config, search_fee, summary
 
-_ID_ALPHABET = string.ascii_letters + string.digits
 _DEFAULT_GENERATE = Generate(sentences=(1, 3))
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Stand-ins for the ids, replaced in the encoded reply by each answer's own."""
+
+    generation_id: str
+    created: int
+    call_id: Callable[[int], str]
 
 
 def _max_tokens(body: Any) -> int | None:
@@ -36,18 +44,10 @@ def _max_tokens(body: Any) -> int | None:
 
 
 class ReplyBuilder:
-    """Makes replies: deterministic text and usage, fresh ids."""
+    """Makes replies: the same text and usage for the same request; ids are left as marks."""
 
     def __init__(self) -> None:
         self.text = TextGenerator()
-        self._ids = random.Random()
-
-    def generation_id(self, created: int) -> str:
-        """``gen-<unix>-<20 alphanumerics>``, unique per reply."""
-        return f"gen-{created}-{''.join(self._ids.choices(_ID_ALPHABET, k=20))}"
-
-    def _call_id(self) -> str:
-        return "call_" + "".join(self._ids.choices("0123456789abcdef", k=24))
 
     def _content(
         self,
@@ -89,13 +89,15 @@ class ReplyBuilder:
         model: ModelInfo,
         request: ChatRequest,
         respond: Respond,
-        scenario_seed: int,
+        seed: int,
         values: dict[str, Any],
+        marks: Marks,
     ) -> Reply:
-        """The whole reply to ``request`` as ``respond`` scripts it, the rest decided like a model would."""
-        seed = request_seed(scenario_seed, request.model, request.messages)
+        """The whole reply to ``request`` as ``respond`` scripts it, the rest decided like a model would.
+
+        ``seed`` is the request's (see ``request_seed``); ``marks`` stand in for the ids.
+        """
         rng = random.Random(seed)
-        created = int(time.time())
         calls = tool_calls(respond, request, values, rng)
         search = None if calls else search_config(request)
         results: list[dict[str, Any]] = []
@@ -126,8 +128,8 @@ class ReplyBuilder:
         if search is not None:
             fee = search_fee(search, model.entry["pricing"].get("web_search"), len(results))
         return Reply(
-            id=self.generation_id(created),
-            created=created,
+            id=marks.generation_id,
+            created=marks.created,
             model=request.model,
             provider=model.provider,
             system_fingerprint=_fingerprint(model),
@@ -143,7 +145,9 @@ class ReplyBuilder:
             ),
             reasoning=shown_reasoning,
             reasoning_format=reasoning.detail_format(model.id),
-            tool_calls=tuple(ToolCallOut(self._call_id(), name, args) for name, args in calls),
+            tool_calls=tuple(
+                ToolCallOut(marks.call_id(i), name, args) for i, (name, args) in enumerate(calls)
+            ),
             annotations=tuple(annotations),
             searches=1 if search is not None else 0,
         )

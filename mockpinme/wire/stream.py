@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
@@ -182,7 +182,12 @@ class Progress(Protocol):
 
 
 async def play(
-    request: web.Request, response: web.StreamResponse, steps: list[Step], clock: Clock, played: Progress
+    request: web.Request,
+    response: web.StreamResponse,
+    steps: list[Step],
+    clock: Clock,
+    played: Progress,
+    stamp: Callable[[bytes], bytes],
 ) -> None:
     """Write the plan on its schedule (deadlines from the start, so waits do not drift).
 
@@ -200,7 +205,7 @@ async def play(
                 reset(request)
                 return
             if step.data:
-                await response.write(step.data)
+                await response.write(stamp(step.data))
             if step.content:
                 played.chunks_sent += 1
         await response.write_eof()

@@ -1,0 +1,262 @@
+"""mockpinme's benchmark: mockpinme beside a bare aiohttp baseline, in one run, as ratios.
+
+    python bench/run.py [--quick]
+
+Needs ``wrk`` (Debian package) for the throughput test. Servers run pinned to CPU 0, load
+generators to CPU 1. Everything talks to 127.0.0.1 only and every run is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+SCENARIO = HERE / "scenario.yaml"
+BODY = {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "Hello"}]}
+HEADERS = {"X-API-Key": "bench", "Content-Type": "application/json"}
+CHAT = "/api/v1/chat/completions?project_name=bench"
+SERVER_CPU, LOAD_CPU = "0", "1"
+
+
+def _taskset(cpu: str) -> list[str]:
+    return ["taskset", "-c", cpu] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else []
+
+
+@contextmanager
+def running(command: list[str]) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    process = subprocess.Popen(
+        [*_taskset(SERVER_CPU), *command], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert process.stdout is not None
+        url = re.search(r"http://[\d.]+:\d+", process.stdout.readline())
+        assert url, "the server did not print its URL"
+        yield process, url.group(0)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def mockpinme_cmd(port: int = 0, scenario: Path = SCENARIO, speed: str = "1") -> list[str]:
+    return [sys.executable, "-m", "mockpinme", "serve", "--port", str(port), "--scenario", str(scenario),
+            "--speed", speed, "--log-level", "warning"]  # fmt: skip
+
+
+def baseline_cmd(port: int, folder: Path) -> list[str]:
+    return [sys.executable, str(HERE / "baseline.py"), str(port), str(folder)]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def proc_stat(pid: int) -> tuple[float, int]:
+    """CPU seconds used so far, and resident memory in KB."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    rss = int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1))  # type: ignore[union-attr]
+    return cpu, rss
+
+
+def capture_bytes(url: str, folder: Path) -> None:
+    """The JSON reply and the stream of mockpinme, saved for the baseline to send."""
+    (folder / "reply.json").write_bytes(httpx.post(url + CHAT, json=BODY, headers=HEADERS).content)
+    stream = httpx.post(url + CHAT, json={**BODY, "stream": True}, headers=HEADERS, timeout=30).content
+    (folder / "stream.sse").write_bytes(stream)
+
+
+def wrk_rps(url: str, seconds: int, connections: int = 32) -> float:
+    script = HERE / "post.lua"
+    script.write_text(
+        'wrk.method = "POST"\n'
+        f"wrk.body = '{json.dumps(BODY)}'\n"
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        'wrk.headers["X-API-Key"] = "bench"\n'
+    )
+    out = subprocess.run(
+        [*_taskset(LOAD_CPU), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url + CHAT],
+        capture_output=True, text=True, timeout=seconds + 30, check=True,
+    ).stdout  # fmt: skip
+    script.unlink()
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+
+def streams(url: str, count: int, pid: int) -> dict[str, Any]:
+    cpu_before, rss_idle = proc_stat(pid)
+    client = subprocess.Popen(
+        [*_taskset(LOAD_CPU), sys.executable, str(HERE / "streams.py"), url + CHAT, str(count), "20"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    peak = rss_idle
+    while client.poll() is None:
+        peak = max(peak, proc_stat(pid)[1])
+        time.sleep(0.05)
+    assert client.stdout is not None
+    result: dict[str, Any] = json.loads(client.stdout.read())
+    cpu_after, _ = proc_stat(pid)
+    result["cpu_per_chunk_us"] = (cpu_after - cpu_before) / max(1, result["chunks"]) * 1e6
+    result["rss_idle_kb"] = rss_idle
+    result["kb_per_stream"] = (peak - rss_idle) / count
+    return result
+
+
+def spawn_to_first_200(command: Callable[[int], list[str]], tries: int = 5) -> float:
+    times = []
+    for _ in range(tries):
+        port = free_port()
+        started = time.perf_counter()
+        process = subprocess.Popen(command(port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            while True:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/__mockpinme/health", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.002)
+            times.append(time.perf_counter() - started)
+        finally:
+            process.terminate()
+            process.wait(timeout=5)
+    return statistics.median(times)
+
+
+IN_PROCESS = r"""
+import json, time
+t0 = time.perf_counter()
+from mockpinme import MockPinme
+from mockpinme.scenario import load_text
+from mockpinme.request import ChatRequest
+from mockpinme.match import RuleBook
+import httpx
+imported = time.perf_counter() - t0
+
+t = time.perf_counter(); server = MockPinme("default", speed=0); server.start(); start_s = time.perf_counter() - t
+t = time.perf_counter()
+for _ in range(1000):
+    server.state.restore("default")
+reset_s = (time.perf_counter() - t) / 1000
+
+server.use({"stream": {"ttft_ms": 10000, "chunk_delay_ms": 1000, "keepalive_ms": 100},
+            "rules": [{"respond": {"content": " ".join(["w"] * 20)}}]})
+body = {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "stream": True}
+t = time.perf_counter()
+text = httpx.post(server.url_for("/api/v1/chat/completions?project_name=b"), json=body, headers={"X-API-Key": "k"}).text
+speed0_s = time.perf_counter() - t
+assert text.count("OPENROUTER PROCESSING") == 100 and "[DONE]" in text
+server.stop()
+
+rules = "".join(f"  - when: {{last_user: {{contains: needle-{i}-x}}, model: 'openai/*'}}\n    respond: {{content: r{i}}}\n" for i in range(1000))
+t = time.perf_counter(); scenario = load_text("rules:\n" + rules); load_s = time.perf_counter() - t
+book = RuleBook(scenario.rules)
+request = ChatRequest(body={}, model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "the needle-999-x"}],
+                      stream=False, project="p", api_key="k", nth=1)
+t = time.perf_counter()
+for _ in range(200):
+    assert book.first_match(request).index == 999
+match_us = (time.perf_counter() - t) / 200 * 1e6
+print(json.dumps({"import_s": imported, "start_s": start_s, "reset_s": reset_s, "speed0_s": speed0_s,
+                  "load_1000_s": load_s, "match_1000_us": match_us}))
+"""
+
+
+def in_process() -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", IN_PROCESS], capture_output=True, text=True, timeout=120, check=True
+    )
+    return dict(json.loads(out.stdout))
+
+
+def machine() -> str:
+    import aiohttp as _aiohttp
+
+    return (f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python "
+            f"{platform.python_version()}, aiohttp {_aiohttp.__version__}")  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="shorter runs (for a smoke test)")
+    parser.add_argument("--streams", type=int, default=500)
+    args = parser.parse_args()
+    seconds = 3 if args.quick else 10
+    rows: list[tuple[str, str, str, str, str]] = []
+
+    with tempfile.TemporaryDirectory() as folder:
+        with running(mockpinme_cmd()) as (mock, mock_url):
+            capture_bytes(mock_url, Path(folder))
+            mock_rps = wrk_rps(mock_url, seconds)
+            mock_streams = streams(mock_url, args.streams, mock.pid)
+        port = free_port()
+        with running(baseline_cmd(port, Path(folder))) as (base, base_url):
+            base_rps = wrk_rps(base_url, seconds)
+            base_streams = streams(base_url, args.streams, base.pid)
+        mock_spawn = spawn_to_first_200(lambda p: mockpinme_cmd(p))
+        base_spawn = spawn_to_first_200(lambda p: baseline_cmd(p, Path(folder)))
+    inner = in_process()
+
+    def row(what: str, mine: float, base: float | None, unit: str, target: str, ok: bool) -> None:
+        ratio = f"{mine / base:.2f}x" if base else "-"
+        shown_base = f"{base:,.3g} {unit}" if base is not None else "-"
+        rows.append((what, f"{mine:,.3g} {unit}", shown_base, ratio, f"{target} {'yes' if ok else 'NO'}"))
+
+    row("chat JSON, 32 conns, req/s", mock_rps, base_rps, "req/s", ">= 0.7x", mock_rps >= 0.7 * base_rps)
+    row("500 streams completed", mock_streams["completed"], base_streams["completed"], "", "all",
+        mock_streams["completed"] == args.streams)  # fmt: skip
+    row("stream gap error p99", mock_streams["p99_ms"], base_streams["p99_ms"], "ms", "<= 5 ms, <= 1.5x",
+        mock_streams["p99_ms"] <= 5 and mock_streams["p99_ms"] <= 1.5 * base_streams["p99_ms"])  # fmt: skip
+    row("stream gap error p50", mock_streams["p50_ms"], base_streams["p50_ms"], "ms", "(info)", True)
+    row("server CPU per chunk", mock_streams["cpu_per_chunk_us"], base_streams["cpu_per_chunk_us"], "us",
+        "<= 2x", mock_streams["cpu_per_chunk_us"] <= 2 * base_streams["cpu_per_chunk_us"])  # fmt: skip
+    row("spawn -> first 200", mock_spawn, base_spawn, "s", "<= 0.35 s", mock_spawn <= 0.35)
+    row("idle RSS", mock_streams["rss_idle_kb"] / 1024, base_streams["rss_idle_kb"] / 1024, "MB", "<= 60 MB",
+        mock_streams["rss_idle_kb"] / 1024 <= 60)  # fmt: skip
+    row("RSS per open stream", mock_streams["kb_per_stream"], base_streams["kb_per_stream"], "KB", "<= 40 KB",
+        mock_streams["kb_per_stream"] <= 40)  # fmt: skip
+    row("import mockpinme (fixture's first use)", inner["import_s"], None, "s", "(info)", True)
+    row("fixture: first server start", inner["start_s"], None, "s", "<= 0.1 s", inner["start_s"] <= 0.1)
+    row("fixture: per-test reset", inner["reset_s"] * 1000, None, "ms", "<= 1 ms", inner["reset_s"] <= 0.001)
+    row("--speed 0, 30 s of delays", inner["speed0_s"], None, "s", "<= 0.1 s", inner["speed0_s"] <= 0.1)
+    row("1,000 rules: load", inner["load_1000_s"], None, "s", "<= 0.3 s", inner["load_1000_s"] <= 0.3)
+    row(
+        "1,000 rules: match the last",
+        inner["match_1000_us"],
+        None,
+        "us",
+        "<= 50 us",
+        inner["match_1000_us"] <= 50,
+    )
+
+    print(f"mockpinme benchmark, {time.strftime('%Y-%m-%d')}, {machine()}\n")
+    print("| what | mockpinme | baseline | ratio | target |")
+    print("|---|---|---|---|---|")
+    for cells in rows:
+        print("| " + " | ".join(cells) + " |")
+    return 0 if all(r[4].endswith("yes") for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
