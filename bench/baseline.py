@@ -9,6 +9,7 @@ blank-line-separated block), both captured from mockpinme so the two send the sa
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from pathlib import Path
 
@@ -24,7 +25,7 @@ def main() -> None:
 
     async def chat(request: web.Request) -> web.StreamResponse:
         body = await request.read()
-        if b'"stream":true' not in body:
+        if json.loads(body).get("stream") is not True:
             return web.Response(body=reply, content_type="application/json")
         response = web.StreamResponse(
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}

@@ -97,10 +97,10 @@ def wrk_rps(url: str, seconds: int, connections: int = 32) -> float:
         'wrk.headers["Content-Type"] = "application/json"\n'
         'wrk.headers["X-API-Key"] = "bench"\n'
     )
+    command = [*_taskset(LOAD_CPU), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script)]
     out = subprocess.run(
-        [*_taskset(LOAD_CPU), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url + CHAT],
-        capture_output=True, text=True, timeout=seconds + 30, check=True,
-    ).stdout  # fmt: skip
+        [*command, url + CHAT], capture_output=True, text=True, timeout=seconds + 30, check=True
+    ).stdout
     script.unlink()
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
 
@@ -144,49 +144,9 @@ def spawn_to_first_200(command: Callable[[int], list[str]], tries: int = 5) -> f
     return statistics.median(times)
 
 
-IN_PROCESS = r"""
-import json, time
-t0 = time.perf_counter()
-from mockpinme import MockPinme
-from mockpinme.scenario import load_text
-from mockpinme.request import ChatRequest
-from mockpinme.match import RuleBook
-import httpx
-imported = time.perf_counter() - t0
-
-t = time.perf_counter(); server = MockPinme("default", speed=0); server.start(); start_s = time.perf_counter() - t
-t = time.perf_counter()
-for _ in range(1000):
-    server.state.restore("default")
-reset_s = (time.perf_counter() - t) / 1000
-
-server.use({"stream": {"ttft_ms": 10000, "chunk_delay_ms": 1000, "keepalive_ms": 100},
-            "rules": [{"respond": {"content": " ".join(["w"] * 20)}}]})
-body = {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "stream": True}
-t = time.perf_counter()
-text = httpx.post(server.url_for("/api/v1/chat/completions?project_name=b"), json=body, headers={"X-API-Key": "k"}).text
-speed0_s = time.perf_counter() - t
-assert text.count("OPENROUTER PROCESSING") == 100 and "[DONE]" in text
-server.stop()
-
-rules = "".join(f"  - when: {{last_user: {{contains: needle-{i}-x}}, model: 'openai/*'}}\n    respond: {{content: r{i}}}\n" for i in range(1000))
-t = time.perf_counter(); scenario = load_text("rules:\n" + rules); load_s = time.perf_counter() - t
-book = RuleBook(scenario.rules)
-request = ChatRequest(body={}, model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "the needle-999-x"}],
-                      stream=False, project="p", api_key="k", nth=1)
-t = time.perf_counter()
-for _ in range(200):
-    assert book.first_match(request).index == 999
-match_us = (time.perf_counter() - t) / 200 * 1e6
-print(json.dumps({"import_s": imported, "start_s": start_s, "reset_s": reset_s, "speed0_s": speed0_s,
-                  "load_1000_s": load_s, "match_1000_us": match_us}))
-"""
-
-
 def in_process() -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, "-c", IN_PROCESS], capture_output=True, text=True, timeout=120, check=True
-    )
+    command = [sys.executable, str(HERE / "inprocess.py")]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
     return dict(json.loads(out.stdout))
 
 

@@ -9,6 +9,7 @@ Prints one JSON line: completed streams, content chunks, and the inter-chunk gap
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import sys
 import time
@@ -42,14 +43,20 @@ async def main(url: str, count: int, gap_ms: float) -> dict[str, object]:
         completed += 1
         times = run[:-1]
         chunks += len(times)
-        errors += [abs((b - a) * 1000 - gap_ms) for a, b in zip(times, times[1:], strict=False)]
+        errors += [abs((b - a) * 1000 - gap_ms) for a, b in itertools.pairwise(times)]
     errors.sort()
 
     def pct(p: float) -> float:
         return round(errors[min(len(errors) - 1, int(p * len(errors)))], 3) if errors else float("nan")
 
-    return {"streams": count, "completed": completed, "chunks": chunks, "p50_ms": pct(0.5), "p99_ms": pct(0.99),
-            "max_ms": round(errors[-1], 3) if errors else None}  # fmt: skip
+    return {
+        "streams": count,
+        "completed": completed,
+        "chunks": chunks,
+        "p50_ms": pct(0.5),
+        "p99_ms": pct(0.99),
+        "max_ms": round(errors[-1], 3) if errors else None,
+    }
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDictProxy
 
 DEFAULT_LIMIT = 1000
 
@@ -74,7 +74,12 @@ class Journal:
         self._ids = itertools.count(1)
 
     def record(
-        self, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], scenario: str
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str],
+        headers: CIMultiDictProxy[str],
+        scenario: str,
     ) -> Entry:
         """Start an entry for a request that has just arrived."""
         entry = Entry(
@@ -82,7 +87,7 @@ class Journal:
             method=method,
             path=path,
             query=dict(query),
-            headers=CIMultiDictProxy(CIMultiDict(headers)),
+            headers=headers,
             started_at=time.time(),
             scenario=scenario,
             _start=time.perf_counter(),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .reply.completion import Reply, completion_body, errored_body
 from .scenario.model import Fault, StreamProfile
-from .wire import sse, stream
+from .wire import stream
 from .wire.encode import compact_json
 from .wire.pace import Pacer
 
@@ -63,8 +63,7 @@ class Prepared:
         if self._json is None:
             if fault is not None and fault.stream_error is not None:
                 e = fault.stream_error
-                partial = "".join(sse.split(self.reply.content or "", "word")[: fault.after_chunks])
-                body = errored_body(self.reply, partial, e.code, e.message, e.error_type)
+                body = errored_body(self.reply, e.code, e.message, e.error_type)
             else:
                 body = completion_body(self.reply)
             self._json = compact_json(body)

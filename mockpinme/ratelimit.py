@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,10 +51,11 @@ class RateLimiter:
             window.popleft()
         return window
 
-    def admit(self, key: str, tokens: int) -> Refusal | None:
-        """Count the call, or say why it is refused."""
+    def admit(self, key: str, count_tokens: Callable[[], int]) -> Refusal | None:
+        """Count the call, or say why it is refused (``count_tokens`` only runs when tokens are limited)."""
         if not self.active:
             return None
+        tokens = count_tokens() if self.limits.tokens_per_minute is not None else 0
         now = self.clock.now()
         window = self._window(key, now)
         rpm, tpm = self.limits.requests_per_minute, self.limits.tokens_per_minute

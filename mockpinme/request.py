@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 WEB_SEARCH_TOOL_TYPES = frozenset(
@@ -49,6 +50,11 @@ class ChatRequest:
             if isinstance(message, dict) and message.get("role") == role:
                 return text_of(message.get("content"))
         return None
+
+    @cached_property
+    def last_user(self) -> str | None:
+        """The text of the last user message (computed once)."""
+        return self.last_text("user")
 
     def texts(self) -> list[str]:
         """The text of every message, in order."""

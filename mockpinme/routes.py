@@ -99,8 +99,8 @@ async def list_models(request: web.Request) -> web.Response:
 
 async def _read_body(request: web.Request) -> bytes | None:
     """The body, or None once it passes PinMe's 1 MB limit (never buffered past it)."""
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        return None
+    if request.content_length is not None:
+        return await request.read() if request.content_length <= MAX_BODY_BYTES else None
     body = bytearray()
     async for data in request.content.iter_any():
         body += data
@@ -197,7 +197,7 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         return send_error(
             request, named_error(active, "openrouter.invalid_model", api_key=api_key, values=values)
         )
-    refusal = active.limiter.admit(api_key, tokens.prompt_tokens(chat.messages, fields.get("tools")))
+    refusal = active.limiter.admit(api_key, lambda: tokens.prompt_tokens(chat.messages, fields.get("tools")))
     if refusal is not None:
         values = {"retry_after": refusal.headers()["Retry-After"]}
         limited = named_error(active, "openrouter.rate_limited", api_key=api_key, values=values)
@@ -208,7 +208,7 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         return send_error(request, scripted)
 
     prepared = active.prepared.get(
-        (id(respond), raw, project, chat.nth if _uses_nth(respond) else 0),
+        (id(respond), raw, project, chat.nth if id(respond) in active.uses_nth else 0),
         lambda: _prepare(server, active, chat, model, respond, found),
     )
     active.charge(project, prepared.reply.usage["cost"])
@@ -217,10 +217,6 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         profile = respond.stream or active.scenario.stream
         return await _stream(request, server, prepared.steps(profile, respond.fault), stamp)
     return await _json_reply(request, server, prepared, respond, stamp)
-
-
-def _uses_nth(respond: Respond) -> bool:
-    return "{nth}" in repr(respond)
 
 
 def _prepare(
@@ -234,7 +230,9 @@ def _prepare(
     seed = request_seed(active.scenario.seed, chat.model, chat.messages)
     values = template_values(chat, found.groups if found else {})
     marks = Marks(ID_MARK, CREATED_MARK, call_mark)
-    return Prepared(server.replies.build(model, chat, respond, seed, values, marks), seed)
+    fault = respond.fault
+    cut = fault.after_chunks if fault and fault.stream_error and not chat.stream else None
+    return Prepared(server.replies.build(model, chat, respond, seed, values, marks, cut), seed)
 
 
 async def _json_reply(

@@ -32,6 +32,8 @@ class ActiveScenario:
         self.rules = RuleBook(scenario.rules)
         self.limiter = RateLimiter(scenario.rate_limits, clock)
         self.prepared = PreparedCache()
+        answers = [*(a for rule in scenario.rules for a in rule.answers), scenario.fallback]
+        self.uses_nth = {id(a) for a in answers if "{nth}" in repr(a)}
         self.reset()
 
     def reset(self) -> None:

@@ -15,6 +15,15 @@ from .conftest import KEY, PROJECT
 NODE_DIR = Path(__file__).parent / "node"
 
 
+def npm_installed(folder: Path) -> Path:
+    """``folder`` with its locked npm packages installed (``npm ci`` the first time)."""
+    if not (folder / "node_modules").is_dir():
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=folder, check=True, timeout=600
+        )
+    return folder
+
+
 def node_sdk(
     server: MockPinme, sdk: str, mode: str, body: dict[str, Any] | None = None, **env: str
 ) -> dict[str, Any]:
@@ -35,10 +44,9 @@ def guide(server: MockPinme, function: str, args: dict[str, Any] | None = None, 
 def node_script(server: MockPinme, argv: list[str], body: Any, **env: str) -> Any:
     """Run a script of tests/node against ``server``; its one JSON line (an object gets its stderr
     added as ``stderr``)."""
-    assert (NODE_DIR / "node_modules").is_dir(), "run `npm ci` in tests/node first (.ci/run does)"
     result = subprocess.run(
         ["node", *argv],
-        cwd=NODE_DIR,
+        cwd=npm_installed(NODE_DIR),
         input=json.dumps(body if body is not None else {}),
         env={**os.environ, "BASE_URL": server.base_url, "API_KEY": KEY, "PROJECT": PROJECT, **env},
         capture_output=True,

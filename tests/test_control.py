@@ -16,7 +16,7 @@ from mockpinme import MockPinme
 from mockpinme.routes import SCENARIO_HEADER
 
 from .conftest import HELLO, KEY, ServerFactory, chat_url
-from .node_sdk import NODE_DIR
+from .node_sdk import NODE_DIR, npm_installed
 
 BODY: dict[str, Any] = {"model": "openai/gpt-4o-mini", "messages": HELLO}
 
@@ -211,7 +211,7 @@ def test_a_node_script_drives_the_control_api(start_server: ServerFactory) -> No
     server = start_server(control_token="t0k")
     result = subprocess.run(
         ["node", "control.mjs", "low-balance"],
-        cwd=NODE_DIR,
+        cwd=npm_installed(NODE_DIR),
         env={**os.environ, "BASE_URL": server.base_url, "TOKEN": "t0k"},
         capture_output=True,
         text=True,

@@ -13,6 +13,7 @@ import openai
 import pytest
 
 from mockpinme import MockPinme
+from mockpinme.reply import tokens
 
 from .conftest import HELLO, KEY, ServerFactory, chat_url, sdk
 from .node_sdk import node_sdk
@@ -45,6 +46,8 @@ def test_in_band_error_without_stream_is_an_error_on_the_choice(start_server: Se
     assert choice["finish_reason"] == "error"
     assert choice["error"]["code"] == 502
     assert len(choice["message"]["content"].split()) == 3
+    usage = raw.http_response.json()["usage"]
+    assert usage["completion_tokens"] == tokens.count(choice["message"]["content"])
 
 
 def test_node_openai_sdk_throws_on_the_in_band_error(start_server: ServerFactory) -> None:

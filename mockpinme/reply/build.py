@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -92,10 +93,13 @@ class ReplyBuilder:
         seed: int,
         values: dict[str, Any],
         marks: Marks,
+        cut_after: int | None = None,
     ) -> Reply:
         """The whole reply to ``request`` as ``respond`` scripts it, the rest decided like a model would.
 
-        ``seed`` is the request's (see ``request_seed``); ``marks`` stand in for the ids.
+        ``seed`` is the request's (see ``request_seed``); ``marks`` stand in for the ids. With
+        ``cut_after``, the content stops after that many words and the reply ends in an error
+        (a provider that failed mid-way); usage counts what was written.
         """
         rng = random.Random(seed)
         calls = tool_calls(respond, request, values, rng)
@@ -116,7 +120,11 @@ class ReplyBuilder:
             if results:
                 content, annotations = cite(content, results)
             limit = _max_tokens(request.body)
-            if limit is not None and tokens.count(content) > limit:
+            if cut_after is not None:
+                content = "".join(re.findall(r"\s*\S+", content)[:cut_after])
+                annotations = [a for a in annotations if a["url_citation"]["end_index"] <= len(content)]
+                finish = "error"
+            elif limit is not None and tokens.count(content) > limit:
                 content = "".join(tokens.pieces(content)[:limit])
                 annotations = [a for a in annotations if a["url_citation"]["end_index"] <= len(content)]
                 finish = "length"

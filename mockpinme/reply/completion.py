@@ -173,11 +173,9 @@ def stream_error_chunk(reply: Reply, code: int, message: str, error_type: str) -
     }
 
 
-def errored_body(reply: Reply, partial: str, code: int, message: str, error_type: str) -> dict[str, Any]:
+def errored_body(reply: Reply, code: int, message: str, error_type: str) -> dict[str, Any]:
     """A non-streaming reply that failed after partial output: HTTP 200, the error on the choice."""
     body = completion_body(reply)
     choice = body["choices"][0]
-    choice["finish_reason"] = choice["native_finish_reason"] = "error"
-    choice["message"]["content"] = partial
     choice["error"] = {"code": code, "message": message, "metadata": {"error_type": error_type}}
     return body

@@ -10,6 +10,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 Key = str | int
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ class _Builder:
             items.marks = {i: _mark(self.file, item) for i, item in enumerate(node.value)}
             return items
         assert isinstance(node, ScalarNode)
-        return self.scalars.construct_object(node, deep=True)
+        construct = self.scalars.yaml_constructors.get(node.tag)
+        return construct(self.scalars, node) if construct else self.scalars.construct_object(node)
 
     def mapping(self, node: MappingNode) -> MarkedDict:
         self.scalars.flatten_mapping(node)
@@ -99,7 +101,7 @@ class _Builder:
 def parse_yaml(text: str, file: str) -> MarkedDict:
     """Parse one YAML document whose top is a mapping; an empty document is an empty mapping."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         place = exc.problem_mark or exc.context_mark
         mark = Mark(file, place.line + 1, place.column + 1) if place else Mark(file, 1, 1)
