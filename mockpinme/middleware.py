@@ -50,11 +50,14 @@ def pinme_error(status: int, text: str, headers: dict[str, str] | None = None) -
 
 
 @web.middleware
-async def journal(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Journal every request to PinMe's paths, and log it (keys masked) at debug level."""
-    if not request.path.startswith("/api/"):
-        return await handler(request)
+async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Around every request: CORS preflights (with ``--cors``), the journal for PinMe's paths (logged
+    at debug level, keys masked), and JSON for unknown paths, wrong methods and failures."""
     state = request.app[SERVER]
+    if request.method == "OPTIONS" and state.cors:
+        return web.Response(status=204, headers=CORS_HEADERS)
+    if not request.path.startswith("/api/"):
+        return await _answer(request, handler)
     entry = state.journal.record(
         request.method,
         request.path,
@@ -65,26 +68,25 @@ async def journal(request: web.Request, handler: Handler) -> web.StreamResponse:
     request[_ENTRY] = entry
     status: int | None = None
     try:
-        response = await handler(request)
+        response = await _answer(request, handler)
         status = response.status
         return response
     finally:
         entry.finish(status)
-        log.debug(
-            "%s %s key=%s status=%s rule=%s chunks=%d%s",
-            entry.method,
-            entry.path,
-            mask(entry.api_key),
-            entry.status,
-            entry.rule,
-            entry.chunks_sent,
-            " cancelled" if entry.cancelled else "",
-        )
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s key=%s status=%s rule=%s chunks=%d%s",
+                entry.method,
+                entry.path,
+                mask(entry.api_key),
+                entry.status,
+                entry.rule,
+                entry.chunks_sent,
+                " cancelled" if entry.cancelled else "",
+            )
 
 
-@web.middleware
-async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Unknown paths and methods answer JSON; a failure inside the mock is kept for ``check()``."""
+async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except web.HTTPMethodNotAllowed as exc:
@@ -102,14 +104,6 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         log.exception("mockpinme failed on %s %s", request.method, request.path)
         body = {"error": {"message": f"mockpinme internal error: {exc!r}", "code": 500}}
         return web.Response(status=500, body=compact_json(body), content_type="application/json")
-
-
-@web.middleware
-async def cors_preflight(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """With ``--cors``: answer browsers' preflight requests."""
-    if request.method == "OPTIONS" and request.app[SERVER].cors:
-        return web.Response(status=204, headers=CORS_HEADERS)
-    return await handler(request)
 
 
 async def cors_headers(request: web.Request, response: web.StreamResponse) -> None:

@@ -27,7 +27,7 @@ LISTEN_BACKLOG = 1024
 def create_app(state: ServerState) -> web.Application:
     """The application for one server state."""
     app = web.Application(
-        middlewares=[middleware.cors_preflight, middleware.journal, middleware.json_errors],
+        middlewares=[middleware.guard],
         client_max_size=2**62,
     )
     app[SERVER] = state

@@ -53,22 +53,6 @@ def test_chunkers_give_the_text_back(mode: str) -> None:
     assert len(pieces) > 5
 
 
-async def test_sleep_until_keeps_deadlines_from_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
-    slept: list[float] = []
-
-    async def record(seconds: float) -> None:
-        slept.append(round(seconds, 6))
-
-    monkeypatch.setattr(asyncio, "sleep", record)
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    monkeypatch.setattr(loop, "time", lambda: start + 0.05)
-    clock = Clock(10)
-    await clock.sleep_until(start, 1.0)
-    await clock.sleep_until(start, 0.2)
-    assert slept == [0.05]
-
-
 async def test_hold_is_scaled_but_not_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
     slept: list[float] = []
 

@@ -190,8 +190,13 @@ def check_cell(results: dict[str, Any], client: str, feature: str) -> None:
                     assert out["error"]["statusCode"] == status, (scenario, out["error"])
                 else:
                     assert out["error"]["status"] == status, (scenario, out["error"])
-                if client == "openrouter-sdk" and scenario in PINME_ERRORS:
-                    assert out["error"]["name"] == "ResponseValidationError"
+                typed = out["error"]["name"] not in ("ResponseValidationError", "Error")
+                if client == "openrouter-sdk":
+                    assert typed == (scenario not in PINME_ERRORS), (scenario, out["error"])
+                elif client == "openai-node":
+                    assert typed, (scenario, out["error"])
+                elif scenario in PINME_ERRORS:
+                    assert out["error"]["name"] == "AI_APICallError"
     elif feature == "mid-stream error":
         out = get("midstream", "stream")
         if client == "openai-node":

@@ -29,15 +29,6 @@ class Clock:
         """Move scenario time forward without waiting (used by tests and by speed 0)."""
         self._offset += seconds
 
-    async def sleep_until(self, start: float, scenario_s: float) -> None:
-        """Wait until ``scenario_s`` scenario seconds after ``start`` (a loop time): no drift."""
-        if self.speed == 0:
-            return
-        loop = asyncio.get_running_loop()
-        delay = start + scenario_s / self.speed - loop.time()
-        if delay > 0:
-            await asyncio.sleep(delay)
-
     async def hold(self, seconds: float) -> None:
         """A wait that speed 0 does not skip (a stall that ends at once would be a disconnect)."""
         await asyncio.sleep(seconds / self.speed if self.speed else seconds)

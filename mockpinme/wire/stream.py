@@ -189,16 +189,14 @@ async def play(
     played: Progress,
     stamp: Callable[[bytes], bytes],
 ) -> None:
-    """Write the plan on its schedule (deadlines from the start, so waits do not drift).
+    """Write the plan: each step waits its time after the previous write, as a provider's tokens
+    come one after another, so each gap holds even when the loop is busy.
 
     ``played`` is updated as it goes, so it tells what got out even when the task is cancelled.
     """
-    start = asyncio.get_running_loop().time()
-    due = 0.0
     try:
         for step in steps:
-            due += step.wait_s
-            await clock.sleep_until(start, due)
+            await clock.sleep(step.wait_s)
             if step.action == "stall":
                 await clock.hold(step.hold_s)
             if step.action in ("reset", "stall"):
