@@ -265,6 +265,7 @@ async def _stream(
         },
     )
     await response.prepare(request)
+    note(request, status=200)
     played = entry_of(request) or stream.Played()
     try:
         await stream.play(request, response, steps, server.clock, played, stamp)

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from mockpinme import MockPinme
+from mockpinme.journal import Entry
 from mockpinme.routes import SCENARIO_HEADER
 
 from .conftest import HELLO, KEY, ServerFactory, chat_url
@@ -172,11 +173,21 @@ def test_journal_is_bounded_and_logs_mask_keys(
     assert lines and all("secret-key-123" not in line and "se…23" in line for line in lines)
 
 
+def finished(server: MockPinme) -> Entry:
+    """The last journal entry, once its answer is over (the client may be done before the server)."""
+    for _ in range(100):
+        entry = server.last_request
+        if entry is not None and entry.duration_ms is not None:
+            return entry
+        time.sleep(0.02)
+    raise AssertionError("the last request never finished")
+
+
 def test_stream_entries_record_chunks_and_cancellation(start_server: ServerFactory) -> None:
     server = start_server()
     httpx.post(server.url_for(chat_url()), json={**BODY, "stream": True}, headers={"X-API-Key": KEY})
-    entry = server.last_request
-    assert entry is not None and entry.stream and entry.status == 200 and entry.chunks_sent > 3
+    entry = finished(server)
+    assert entry.stream and entry.status == 200 and entry.chunks_sent > 3
     assert not entry.cancelled
     slow = start_server({"stream": {"ttft_ms": 0, "chunk_delay_ms": 200}}, speed=1)
     with httpx.stream(
@@ -185,12 +196,8 @@ def test_stream_entries_record_chunks_and_cancellation(start_server: ServerFacto
         for line in response.iter_lines():
             if line.startswith("data: {") and '"content":""' not in line:
                 break
-    for _ in range(50):
-        entry = slow.last_request
-        if entry is not None and entry.duration_ms is not None:
-            break
-        time.sleep(0.02)
-    assert entry is not None and entry.cancelled and entry.chunks_sent >= 1
+    entry = finished(slow)
+    assert entry.cancelled and entry.chunks_sent >= 1
 
 
 def test_assert_requests_and_check(server: MockPinme) -> None:
