@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import errno
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -54,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+", type=Path)
 
     commands.add_parser("scenarios", help="list the built-in scenarios")
+    commands.add_parser("schema", help="print the JSON Schema of scenario files")
     return parser
 
 
@@ -114,6 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(args)
     if args.command == "validate":
         return _validate(args.files)
+    if args.command == "schema":
+        from .scenario.schema import scenario_schema
+
+        print(json.dumps(scenario_schema(), indent=2))
+        return 0
     return _scenarios()
 
 
