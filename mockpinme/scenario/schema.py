@@ -10,7 +10,7 @@ from typing import Any, Literal, Union
 from .checks import AtLeast, AtMost, IsRegex, NotEmpty, OneOfNames
 from .model import Scenario
 
-SCHEMA_ID = "https://mockpinme.dev/schema/scenario.schema.json"
+SCHEMA_ID = "urn:mockpinme:scenario:1"
 _OPTIONAL_IN_FILES = {("Scenario", "name")}
 
 

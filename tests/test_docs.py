@@ -1,0 +1,142 @@
+"""Every code block of the README and docs/ runs (or is checked) here, as written.
+
+A block's info string says how: ``yaml scenario`` loads as a scenario, other ``yaml`` parses;
+``python pytest`` runs as a test file with the plugin; ``python`` and ``js`` run as programs and
+``sh`` as a shell script, against a real server whose address replaces ``127.0.0.1:8790`` (its
+scenario: ``scenario=NAME`` in the info string, else ``default``); JavaScript gets ``BASE_URL``,
+``API_KEY`` and ``PROJECT`` defined. ``no-run`` marks the few commands covered by other tests
+(installing, Docker), and blocks without a language (layouts, output) are prose.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mockpinme import MockPinme, load_scenario
+from mockpinme.scenario import load_text
+
+from .node_sdk import NODE_DIR, npm_installed
+
+ROOT = Path(__file__).resolve().parents[1]
+FILES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
+NO_RUN_ALLOWED = ("pip install", "docker ")
+PROSE_LANGUAGES = {"", "ini", "text"}
+
+
+@dataclass(frozen=True)
+class Block:
+    file: Path
+    line: int
+    language: str
+    tags: tuple[str, ...]
+    code: str
+
+    @property
+    def scenario(self) -> str:
+        return next((t.split("=", 1)[1] for t in self.tags if t.startswith("scenario=")), "default")
+
+    def __str__(self) -> str:
+        return f"{self.file.relative_to(ROOT)}:{self.line}"
+
+
+def blocks() -> Iterator[Block]:
+    for file in FILES:
+        text = file.read_text()
+        for found in FENCE.finditer(text):
+            language, *tags = found.group(1).split() or [""]
+            line = text.count("\n", 0, found.start()) + 1
+            yield Block(file, line, language if language else "", tuple(tags), found.group(2))
+
+
+ALL = list(blocks())
+
+
+def _ids(block: Block) -> str:
+    return str(block)
+
+
+@pytest.fixture(scope="module")
+def servers() -> Iterator[dict[str, MockPinme]]:
+    started: dict[str, MockPinme] = {}
+    yield started
+    for server in started.values():
+        server.stop()
+
+
+def address(servers: dict[str, MockPinme], block: Block) -> str:
+    if block.scenario not in servers:
+        servers[block.scenario] = MockPinme(block.scenario, speed=0)
+        servers[block.scenario].start()
+    return f"127.0.0.1:{servers[block.scenario].port}"
+
+
+def localised(block: Block, host: str) -> str:
+    return block.code.replace("127.0.0.1:8790", host).replace("localhost:8790", host)
+
+
+def run(command: list[str], **options: object) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, **options)  # type: ignore[call-overload]
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+
+
+def test_every_block_has_a_known_kind() -> None:
+    kinds = {b.language for b in ALL}
+    assert kinds <= {"python", "js", "sh", "yaml", *PROSE_LANGUAGES}, kinds
+    assert len([b for b in ALL if b.language in ("python", "js", "sh")]) >= 10
+
+
+@pytest.mark.parametrize("block", [b for b in ALL if b.language == "yaml"], ids=_ids)
+def test_yaml_block(block: Block) -> None:
+    if "scenario" in block.tags:
+        scenario = load_text(block.code, str(block), relative_to=ROOT / "scenarios")
+        assert scenario.name
+    else:
+        assert yaml.safe_load(block.code) is not None
+
+
+@pytest.mark.parametrize("block", [b for b in ALL if b.language == "python"], ids=_ids)
+def test_python_block(block: Block, servers: dict[str, MockPinme], tmp_path: Path) -> None:
+    if "pytest" in block.tags:
+        test_file = tmp_path / "test_from_docs.py"
+        test_file.write_text(block.code)
+        run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)], cwd=tmp_path)
+    else:
+        run([sys.executable, "-c", localised(block, address(servers, block))], cwd=tmp_path)
+
+
+@pytest.mark.parametrize("block", [b for b in ALL if b.language == "js"], ids=_ids)
+def test_js_block(block: Block, servers: dict[str, MockPinme]) -> None:
+    host = address(servers, block)
+    prelude = f"const BASE_URL = 'http://{host}'; const API_KEY = 'test-key'; const PROJECT = 'demo';\n"
+    code = localised(block, host)
+    imports = "".join(line + "\n" for line in code.splitlines() if line.startswith("import "))
+    body = "\n".join(line for line in code.splitlines() if not line.startswith("import "))
+    run(["node", "--input-type=module", "-e", imports + prelude + body], cwd=npm_installed(NODE_DIR))
+
+
+@pytest.mark.parametrize("block", [b for b in ALL if b.language == "sh"], ids=_ids)
+def test_shell_block(block: Block, servers: dict[str, MockPinme], tmp_path: Path) -> None:
+    if "no-run" in block.tags:
+        commands = [line for line in block.code.splitlines() if line.strip() and not line.startswith(" ")]
+        assert all(c.startswith(NO_RUN_ALLOWED) for c in commands), f"{block}: only install and Docker skip"
+        return
+    script = "set -euo pipefail\n" + localised(block, address(servers, block))
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    run(["bash", "-c", script], cwd=tmp_path, env={**os.environ, "PATH": path})
+
+
+def test_the_builtin_scenarios_table_lists_every_builtin() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for path in (ROOT / "scenarios").glob("*.yaml"):
+        assert f"| `{path.stem}` |" in readme, path.stem
+        load_scenario(path.stem)
