@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import errno
 import json
 import os
@@ -50,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
         help=f"token for the control API (or ${TOKEN_ENV}); needed when bound off loopback",
     )
     serve.add_argument("--journal-limit", type=int, default=1000, help="requests kept in the journal")
+    serve.add_argument(
+        "--loop",
+        choices=["auto", "uvloop", "asyncio"],
+        default="auto",
+        help="event loop (auto: uvloop if installed)",
+    )
 
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("files", nargs="+", type=Path)
@@ -61,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _serve(args: argparse.Namespace) -> int:
     from .scenario.load import resolve
-    from .server import configure_logging, is_loopback, serve
+    from .server import configure_logging, is_loopback, run, serve
     from .state import ServerState
     from .watch import watch
 
@@ -79,7 +84,7 @@ def _serve(args: argparse.Namespace) -> int:
     path = resolve(args.scenario)
     background = (lambda: watch(state, path)) if args.watch else None
     try:
-        asyncio.run(serve(state, args.host, args.port, state.active.scenario.name, background))
+        run(serve(state, args.host, args.port, state.active.scenario.name, background), args.loop)
     except OSError as exc:
         reason = "address already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
         print(f"mockpinme: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)

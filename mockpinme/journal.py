@@ -14,7 +14,7 @@ from multidict import CIMultiDictProxy
 DEFAULT_LIMIT = 1000
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One request: what was sent, which scenario and rule answered, what went back."""
 

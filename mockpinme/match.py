@@ -162,6 +162,11 @@ def matches(when: When, request: ChatRequest, rule_index: int = 0) -> Groups | N
     return groups
 
 
+def label(index: int, rule: Rule) -> str:
+    """How journals and errors name a rule: ``rules[2] (its-name)``."""
+    return f"rules[{index}]" + (f" ({rule.name})" if rule.name else "")
+
+
 @dataclass(frozen=True)
 class Match:
     """The rule that answers a request, its position, the answer it gives and the groups it captured."""
@@ -173,7 +178,7 @@ class Match:
 
     @property
     def label(self) -> str:
-        return f"rules[{self.index}]" + (f" ({self.rule.name})" if self.rule.name else "")
+        return label(self.index, self.rule)
 
 
 Check = tuple[Matcher, Any]
@@ -300,6 +305,4 @@ class RuleBook:
         if best is None:
             return "the scenario has no rules"
         _, index, failed = best
-        name = self.rules[index].name
-        label = f"rules[{index}]" + (f" ({name})" if name else "")
-        return f"closest was {label}, which failed on: {', '.join(failed)}"
+        return f"closest was {label(index, self.rules[index])}, which failed on: {', '.join(failed)}"

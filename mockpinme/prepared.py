@@ -4,7 +4,6 @@ each answer stamps fresh ids in. Same request, same bytes, without building them
 from __future__ import annotations
 
 import random
-import string
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -19,7 +18,7 @@ from .wire.pace import Pacer
 ID_MARK = "gen-0000000000-" + "@" * 20
 CREATED_MARK = 9_999_999_999
 _CREATED_BYTES = b'"created":%d' % CREATED_MARK
-_ALPHABET = string.ascii_letters + string.digits
+_ID_MARK_BYTES = ID_MARK.encode()
 CACHE_SIZE = 512
 
 
@@ -33,15 +32,13 @@ class Stamp:
 
     def __init__(self, rng: random.Random, tool_calls: int) -> None:
         created = int(time.time())
-        self.generation_id = f"gen-{created}-{''.join(rng.choices(_ALPHABET, k=20))}"
+        self.generation_id = f"gen-{created}-{rng.getrandbits(80):020x}"
         self._pairs = [
-            (ID_MARK.encode(), self.generation_id.encode()),
+            (_ID_MARK_BYTES, self.generation_id.encode()),
             (_CREATED_BYTES, b'"created":%d' % created),
-            *(
-                (call_mark(i).encode(), f"call_{rng.getrandbits(96):024x}".encode())
-                for i in range(tool_calls)
-            ),
         ]
+        for index in range(tool_calls):
+            self._pairs.append((call_mark(index).encode(), b"call_%024x" % rng.getrandbits(96)))
 
     def __call__(self, data: bytes) -> bytes:
         for mark, value in self._pairs:

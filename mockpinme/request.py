@@ -29,7 +29,7 @@ def text_of(content: Any) -> str:
     return ""
 
 
-@dataclass(frozen=True)
+@dataclass
 class ChatRequest:
     """A parsed chat-completions request, plus which call of the scenario it is (``nth``, from 1)."""
 

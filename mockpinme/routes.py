@@ -241,7 +241,6 @@ async def _json_reply(
     if respond.latency_ms is not None:
         await server.clock.sleep(sample_ms(respond.latency_ms, random.Random(prepared.seed)) / 1000)
     fault = respond.fault
-    headers = {"X-Generation-Id": stamp.generation_id}
     if fault is not None and (fault.disconnect or fault.stall):
         if fault.stall:
             await server.clock.hold(fault.stall_limit_s)
@@ -250,7 +249,7 @@ async def _json_reply(
     body = stamp(prepared.json_body(fault))
     if fault is not None and fault.stream_error is None:
         body = body[: len(body) // 2]
-    return web.Response(body=body, content_type=JSON, headers=headers)
+    return web.Response(body=body, headers={"Content-Type": JSON, "X-Generation-Id": stamp.generation_id})
 
 
 async def _stream(

@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any
 
@@ -88,6 +88,20 @@ async def serve(
         if task is not None:
             task.cancel()
         await runner.cleanup()
+
+
+def run(main: Coroutine[Any, Any, None], loop: str = "auto") -> None:
+    """Run ``main`` to completion on uvloop (when installed and ``loop`` allows) or asyncio's loop."""
+    if loop != "asyncio":
+        try:
+            import uvloop
+        except ImportError:
+            if loop == "uvloop":
+                raise
+        else:
+            uvloop.run(main)
+            return
+    asyncio.run(main)
 
 
 def _url_host(host: str) -> str:
