@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from .scenario.model import ModelAdd, Models
+from .scenario.model import ModelAdd, Models, Pricing
 
 _DEFAULT_PARAMETERS = [
     "frequency_penalty", "max_tokens", "presence_penalty", "response_format", "seed", "stop",
@@ -126,9 +126,7 @@ def _generated(count: int, seed: int) -> list[ModelAdd]:
     return made
 
 
-def _pricing(prompt: Decimal, completion: Decimal) -> Any:
-    from .scenario.model import Pricing
-
+def _pricing(prompt: Decimal, completion: Decimal) -> Pricing:
     return Pricing(prompt=f"{prompt.normalize():f}", completion=f"{completion.normalize():f}")
 
 

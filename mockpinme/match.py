@@ -151,17 +151,6 @@ def conditions(when: When) -> list[tuple[str, Any]]:
     return [(name, getattr(when, name)) for name in _WHEN_FIELDS if getattr(when, name) is not None]
 
 
-def matches(when: When, request: ChatRequest, rule_index: int = 0) -> Groups | None:
-    """The named groups captured if every condition of ``when`` holds, else None."""
-    groups: Groups = {}
-    for name, wanted in conditions(when):
-        found = MATCHERS[name](wanted, request, rule_index)
-        if found is None:
-            return None
-        groups.update(found)
-    return groups
-
-
 def label(index: int, rule: Rule) -> str:
     """How journals and errors name a rule: ``rules[2] (its-name)``."""
     return f"rules[{index}]" + (f" ({rule.name})" if rule.name else "")

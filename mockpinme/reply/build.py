@@ -15,7 +15,7 @@ from typing import Any
 from ..catalog import ModelInfo
 from ..request import ChatRequest
 from ..scenario.model import Generate, Respond
-from ..wire.errors import fill
+from ..template import fill
 from . import reasoning, tokens
 from .completion import Reply, ToolCallOut
 from .structured import SchemaValues

@@ -9,18 +9,8 @@ from typing import Any
 
 from ..request import ChatRequest
 from ..scenario.model import Respond
-from ..wire.errors import fill
+from ..template import fill_all
 from .structured import SchemaValues
-
-
-def _fill_all(value: Any, values: dict[str, Any]) -> Any:
-    if isinstance(value, str):
-        return fill(value, values)
-    if isinstance(value, dict):
-        return {k: _fill_all(v, values) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fill_all(v, values) for v in value]
-    return value
 
 
 def _mentioned(tools: list[dict[str, Any]], text: str) -> dict[str, Any]:
@@ -64,7 +54,7 @@ def tool_calls(
                 call.name,
                 call.arguments
                 if isinstance(call.arguments, str)
-                else json.dumps(_fill_all(call.arguments, values), ensure_ascii=False),
+                else json.dumps(fill_all(call.arguments, values), ensure_ascii=False),
             )
             for call in respond.tool_calls
         ]

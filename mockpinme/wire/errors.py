@@ -7,15 +7,14 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..template import fill, fill_all
+
 Layer = Literal["pinme", "openrouter"]
 PinmeStyle = Literal["seed", "template"]
-
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 @dataclass(frozen=True)
@@ -150,21 +149,6 @@ CATALOGUE: dict[str, ErrorSpec] = {
 ERROR_NAMES = frozenset(CATALOGUE)
 
 
-def fill(text: str, values: Mapping[str, Any]) -> str:
-    """Replace ``{name}`` placeholders with ``values[name]``; unknown names stay as written."""
-    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
-
-
-def _fill_any(value: Any, values: Mapping[str, Any]) -> Any:
-    if isinstance(value, str):
-        return fill(value, values)
-    if isinstance(value, Mapping):
-        return {k: _fill_any(v, values) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fill_any(v, values) for v in value]
-    return value
-
-
 def pinme_body(spec: ErrorSpec, style: PinmeStyle, message: str | None = None) -> dict[str, Any]:
     """PinMe's wrapped error body, in the seed guide's style or the worker template's."""
     text = message if message is not None else spec.message
@@ -213,7 +197,7 @@ def render(
     if spec.layer == "pinme":
         return RenderedError(spec.status, pinme_body(spec, style, message), headers, spec.name)
     text = fill(message if message is not None else spec.message, values)
-    metadata = _fill_any(spec.metadata, values) if spec.metadata is not None else None
+    metadata = fill_all(spec.metadata, values) if spec.metadata is not None else None
     return RenderedError(
         spec.status, openrouter_body(spec.status, text, metadata, user_id), headers, spec.name
     )
