@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from .scenario.model import ModelAdd, Models, Pricing
@@ -54,7 +54,7 @@ class ModelInfo:
 
 @cache
 def _builtin() -> tuple[tuple[dict[str, Any], ...], dict[str, str]]:
-    text = (resources.files("mockpinme") / "data" / "openrouter_models.json").read_text("utf-8")
+    text = (Path(__file__).parent / "data" / "openrouter_models.json").read_text("utf-8")
     data = json.loads(text)
     return tuple(data["models"]), dict(data["providers"])
 

@@ -32,6 +32,7 @@ class Entry:
     error: str | None = None
     chunks_sent: int = 0
     cancelled: bool = False
+    balance_usd: float | None = None
     duration_ms: float | None = None
     _start: float = field(default=0.0, repr=False)
 
@@ -61,6 +62,7 @@ class Entry:
             "error": self.error,
             "chunks_sent": self.chunks_sent,
             "cancelled": self.cancelled,
+            "balance_usd": self.balance_usd,
             "started_at": self.started_at,
             "duration_ms": self.duration_ms,
         }

@@ -13,6 +13,7 @@ from fnmatch import fnmatchcase
 from functools import lru_cache
 from typing import Any
 
+from .prefilter import runs
 from .reply.websearch import wants_web_search
 from .request import ChatRequest
 from .scenario.model import CallRange, Respond, Rule, TextMatch, When
@@ -173,58 +174,6 @@ class Match:
 Check = tuple[Matcher, Any]
 
 
-def _prefilter(when: When) -> tuple[str, str]:
-    """A condition that can be tested for many rules at once: ``(kind, key)``, or ``("any", "")``."""
-    test = when.last_user
-    if isinstance(test, str):
-        return "last_user_contains", test
-    if (
-        isinstance(test, TextMatch)
-        and test.regex is None
-        and (test.contains is None) != (test.equals is None)
-    ):
-        return (
-            ("last_user_contains", test.contains)
-            if test.contains is not None
-            else ("last_user_equals", test.equals or "")
-        )
-    if isinstance(when.model, str) and not any(c in when.model for c in "*?["):
-        return "model_equals", when.model
-    return "any", ""
-
-
-@dataclass(frozen=True)
-class _Run:
-    """Consecutive rules sharing a prefilter kind; ``keys`` in rule order."""
-
-    start: int
-    kind: str
-    keys: list[str]
-
-
-def _runs(rules: tuple[Rule, ...]) -> list[_Run]:
-    runs: list[_Run] = []
-    for index, rule in enumerate(rules):
-        kind, key = _prefilter(rule.when)
-        if runs and runs[-1].kind == kind:
-            runs[-1].keys.append(key)
-        else:
-            runs.append(_Run(index, kind, [key]))
-    return runs
-
-
-def _hits(run: _Run, request: ChatRequest) -> list[bool]:
-    """Which rules of the run pass their prefilter, tested in C (``map`` over the keys)."""
-    if run.kind == "any":
-        return [True] * len(run.keys)
-    if run.kind == "model_equals":
-        return list(map(request.model.__eq__, run.keys))
-    text = request.last_user
-    if text is None:
-        return [False] * len(run.keys)
-    return list(map(text.__contains__ if run.kind == "last_user_contains" else text.__eq__, run.keys))
-
-
 class RuleBook:
     """A scenario's rules, compiled for quick matching, with how often each has answered."""
 
@@ -233,7 +182,7 @@ class RuleBook:
         self.checks: list[tuple[Check, ...]] = [
             tuple((MATCHERS[name], wanted) for name, wanted in conditions(rule.when)) for rule in rules
         ]
-        self.runs = _runs(rules)
+        self.runs = runs(rules)
         self.hits = [0] * len(rules)
 
     def reset(self) -> None:
@@ -264,15 +213,7 @@ class RuleBook:
     def first_match(self, request: ChatRequest) -> Match | None:
         """The first rule whose ``when`` holds and that still has an answer; counts the hit."""
         for run in self.runs:
-            hits = _hits(run, request)
-            position = 0
-            while True:
-                try:
-                    position = hits.index(True, position)
-                except ValueError:
-                    break
-                index = run.start + position
-                position += 1
+            for index in run.candidates(request):
                 groups = self._groups(index, request)
                 answer = self._answer(index) if groups is not None else None
                 if groups is not None and answer is not None:

@@ -212,6 +212,7 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         lambda: _prepare(server, active, chat, model, respond, found),
     )
     active.charge(project, prepared.reply.usage["cost"])
+    note(request, balance_usd=active.balance(project))
     stamp = Stamp(server.ids, len(prepared.reply.tool_calls))
     if chat.stream:
         profile = respond.stream or active.scenario.stream

@@ -121,6 +121,8 @@ def test_rules_can_override_a_message_or_send_anything_raw(start_server: ServerF
 def test_balance_runs_out_and_reset_restores_it(start_server: ServerFactory) -> None:
     server = start_server("balance-runs-out")
     statuses = [post(server).status_code for _ in range(12)]
+    balances = [e.balance_usd for e in server.requests if e.status == 200]
+    assert balances == sorted(balances, reverse=True) and balances[0] < 0.0002
     assert statuses[0] == 200 and statuses[-1] == 403
     first_refusal = statuses.index(403)
     assert set(statuses[:first_refusal]) == {200} and set(statuses[first_refusal:]) == {403}

@@ -212,3 +212,41 @@ def test_strict_scenario_says_no_rule_matched_and_the_closest(start_server: Serv
         "mockpinme: no rule matched this request (strict scenario);"
         " closest was rules[0] (weather), which failed on: last_user"
     )
+
+
+def test_substring_index_finds_exactly_what_a_plain_scan_finds() -> None:
+    import random
+
+    from mockpinme.prefilter import Substrings
+
+    rng = random.Random(4)
+    alphabet = "abcde -"
+    needles = ["".join(rng.choices(alphabet, k=rng.randint(1, 6))) for _ in range(300)]
+    index = Substrings(needles)
+    for length in (0, 5, 40, 2000):
+        for _ in range(20):
+            text = "".join(rng.choices(alphabet, k=length))
+            assert index.found(text) == [i for i, n in enumerate(needles) if n in text]
+
+
+def test_mixed_runs_keep_rule_order(start_server: ServerFactory) -> None:
+    many = [{"when": {"last_user": f"needle-{i}-x"}, "respond": {"content": f"r{i}"}} for i in range(300)]
+    client = sdk(
+        start_server(
+            rules(
+                *many[:150],
+                {
+                    "when": {"model": "openai/gpt-4o-mini", "last_user": "needle-200"},
+                    "respond": {"content": "model"},
+                },
+                {"when": {"last_user": {"equals": "exact"}}, "respond": {"content": "equals"}},
+                {"when": {"nth": 1000}, "respond": {"content": "never"}},
+                *many[150:],
+            )
+        )
+    )
+    assert ask(client, "the needle-20-x") == "r20"
+    assert ask(client, "needle-200-x") == "model"
+    assert ask(client, "needle-200-x", model="openai/gpt-4o") == "r200"
+    assert ask(client, "exact") == "equals"
+    assert ask(client, "needle-299-x and needle-7-x") == "r7"

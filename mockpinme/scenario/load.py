@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +24,9 @@ class ScenarioError(Exception):
 
 def builtin_dir() -> Path:
     """Where the built-in scenarios live: inside the installed package, or beside it in a checkout."""
-    packaged = Path(str(resources.files("mockpinme"))) / "scenarios"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "scenarios"
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "scenarios"
+    return packaged if packaged.is_dir() else package.parent / "scenarios"
 
 
 @dataclass(frozen=True)
