@@ -58,9 +58,9 @@ def running(command: list[str]) -> Iterator[tuple[subprocess.Popen[str], str]]:
             process.kill()
 
 
-def mockpinme_cmd(port: int = 0, scenario: Path = SCENARIO, speed: str = "1") -> list[str]:
-    return [sys.executable, "-m", "mockpinme", "serve", "--port", str(port), "--scenario", str(scenario),
-            "--speed", speed, "--log-level", "warning"]  # fmt: skip
+def mockpinme_cmd(port: int = 0, loop: str = "auto") -> list[str]:
+    return [sys.executable, "-m", "mockpinme", "serve", "--port", str(port), "--scenario", str(SCENARIO),
+            "--log-level", "warning", "--loop", loop]  # fmt: skip
 
 
 def baseline_cmd(port: int, folder: Path) -> list[str]:
@@ -162,13 +162,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs (for a smoke test)")
     parser.add_argument("--streams", type=int, default=500)
+    parser.add_argument(
+        "--loop", choices=["auto", "uvloop", "asyncio"], default="auto", help="mockpinme's loop"
+    )
     args = parser.parse_args()
     seconds = 3 if args.quick else 10
     compileall.compile_dir(str(HERE.parent / "mockpinme"), quiet=1)
     rows: list[tuple[str, str, str, str, str]] = []
 
     with tempfile.TemporaryDirectory() as folder:
-        with running(mockpinme_cmd()) as (mock, mock_url):
+        with running(mockpinme_cmd(loop=args.loop)) as (mock, mock_url):
             capture_bytes(mock_url, Path(folder))
             mock_rps = wrk_rps(mock_url, seconds)
             mock_streams = streams(mock_url, args.streams, mock.pid)
@@ -176,7 +179,7 @@ def main() -> int:
         with running(baseline_cmd(port, Path(folder))) as (base, base_url):
             base_rps = wrk_rps(base_url, seconds)
             base_streams = streams(base_url, args.streams, base.pid)
-        mock_spawn = spawn_to_first_200(lambda p: mockpinme_cmd(p))
+        mock_spawn = spawn_to_first_200(lambda p: mockpinme_cmd(p, args.loop))
         base_spawn = spawn_to_first_200(lambda p: baseline_cmd(p, Path(folder)))
     inner = in_process()
 
@@ -212,7 +215,7 @@ def main() -> int:
         inner["match_1000_us"] <= 50,
     )
 
-    print(f"mockpinme benchmark, {time.strftime('%Y-%m-%d')}, {machine()}\n")
+    print(f"mockpinme benchmark, {time.strftime('%Y-%m-%d')}, {machine()}, mockpinme loop: {args.loop}\n")
     print("| what | mockpinme | baseline | ratio | target |")
     print("|---|---|---|---|---|")
     for cells in rows:

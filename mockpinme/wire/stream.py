@@ -194,18 +194,20 @@ async def play(
 
     ``played`` is updated as it goes, so it tells what got out even when the task is cancelled.
     """
+    sleep, write = clock.sleep, response.write
     try:
         for step in steps:
-            await clock.sleep(step.wait_s)
-            if step.action == "stall":
-                await clock.hold(step.hold_s)
-            if step.action in ("reset", "stall"):
+            if step.wait_s:
+                await sleep(step.wait_s)
+            if step.action != "write":
+                if step.action == "stall":
+                    await clock.hold(step.hold_s)
                 reset(request)
                 return
             if step.data:
-                await response.write(stamp(step.data))
-            if step.content:
-                played.chunks_sent += 1
+                await write(stamp(step.data))
+                if step.content:
+                    played.chunks_sent += 1
         await response.write_eof()
     except (ConnectionError, asyncio.CancelledError) as exc:
         played.cancelled = True
