@@ -159,16 +159,13 @@ def label(index: int, rule: Rule) -> str:
 
 @dataclass(frozen=True)
 class Match:
-    """The rule that answers a request, its position, the answer it gives and the groups it captured."""
+    """The rule that answers a request, its position and label, its answer, the groups it captured."""
 
     index: int
     rule: Rule
     respond: Respond
     groups: Groups
-
-    @property
-    def label(self) -> str:
-        return label(self.index, self.rule)
+    label: str
 
 
 Check = tuple[Matcher, Any]
@@ -183,6 +180,7 @@ class RuleBook:
             tuple((MATCHERS[name], wanted) for name, wanted in conditions(rule.when)) for rule in rules
         ]
         self.runs = runs(rules)
+        self.labels = [label(index, rule) for index, rule in enumerate(rules)]
         self.hits = [0] * len(rules)
 
     def reset(self) -> None:
@@ -218,7 +216,7 @@ class RuleBook:
                 answer = self._answer(index) if groups is not None else None
                 if groups is not None and answer is not None:
                     self.hits[index] += 1
-                    return Match(index, self.rules[index], answer, groups)
+                    return Match(index, self.rules[index], answer, groups, self.labels[index])
         return None
 
     def closest(self, request: ChatRequest) -> str:

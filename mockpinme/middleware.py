@@ -108,5 +108,4 @@ async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 async def cors_headers(request: web.Request, response: web.StreamResponse) -> None:
     """With ``--cors``: let browser pages read every answer, streams included (an on-prepare hook)."""
-    if request.app[SERVER].cors:
-        response.headers.update(CORS_HEADERS)
+    response.headers.update(CORS_HEADERS)

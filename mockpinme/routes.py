@@ -154,7 +154,9 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         body = json.loads(raw)
     except ValueError:
         return send_error(request, named_error(active, "pinme.invalid_json"))
-    note(request, json=body, stream=isinstance(body, dict) and body.get("stream") is True)
+    entry = entry_of(request)
+    if entry is not None:
+        entry.json, entry.stream = body, isinstance(body, dict) and body.get("stream") is True
 
     api_key = request.headers.get("X-API-Key", "").strip()
     project = request.query.get("project_name", "")
@@ -184,7 +186,8 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
             request, RenderedError(400, openrouter_body(400, message, None, _user_id(api_key)), {}, None)
         )
     respond = found.respond if found else active.scenario.fallback
-    note(request, rule=found.label if found else "fallback")
+    if entry is not None:
+        entry.rule = found.label if found else "fallback"
 
     scripted = _scripted_error(active, chat, respond)
     if scripted is not None and scripted.name and scripted.name.startswith("pinme."):
@@ -211,8 +214,10 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         (id(respond), raw, project, chat.nth if id(respond) in active.uses_nth else 0),
         lambda: _prepare(server, active, chat, model, respond, found),
     )
-    active.charge(project, prepared.reply.usage["cost"])
-    note(request, balance_usd=active.balance(project))
+    if active.tracks_balance:
+        active.charge(project, prepared.reply.usage["cost"])
+        if entry is not None:
+            entry.balance_usd = active.balance(project)
     stamp = Stamp(server.ids, len(prepared.reply.tool_calls))
     if chat.stream:
         profile = respond.stream or active.scenario.stream

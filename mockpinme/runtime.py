@@ -34,6 +34,7 @@ class ActiveScenario:
         self.prepared = PreparedCache()
         answers = [*(a for rule in scenario.rules for a in rule.answers), scenario.fallback]
         self.uses_nth = {id(a) for a in answers if "{nth}" in repr(a)}
+        self.tracks_balance = any(p.balance_usd is not None for p in scenario.projects.values())
         self.reset()
 
     def reset(self) -> None:
@@ -58,6 +59,8 @@ class ActiveScenario:
 
     def charge(self, project: str, cost: float) -> None:
         """Take a reply's cost off the project's balance (if it has one)."""
+        if not self.tracks_balance:
+            return
         left = self.balance(project)
         if left is not None:
             self.balances[project] = max(0.0, left - cost)

@@ -31,7 +31,8 @@ def create_app(state: ServerState) -> web.Application:
         client_max_size=2**62,
     )
     app[SERVER] = state
-    app.on_response_prepare.append(middleware.cors_headers)
+    if state.cors:
+        app.on_response_prepare.append(middleware.cors_headers)
     app.router.add_get("/api/v1/models", routes.list_models)
     app.router.add_post("/api/v1/chat/completions", routes.chat_completions)
     control.add_routes(app)
