@@ -106,6 +106,8 @@ def _added_entry(add: ModelAdd) -> dict[str, Any]:
 
 
 def _generated(count: int, seed: int) -> list[ModelAdd]:
+    if not count:
+        return []
     from faker import Faker
 
     fake = Faker()

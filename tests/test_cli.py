@@ -127,3 +127,15 @@ def test_console_script_and_version() -> None:
     result = subprocess.run([str(script), "--version"], capture_output=True, text=True)
     assert result.returncode == 0
     assert re.fullmatch(r"mockpinme \d+\.\d+\.\d+\n", result.stdout)
+
+
+def test_faker_is_imported_only_when_text_is_generated() -> None:
+    code = (
+        "import sys\n"
+        "from mockpinme.state import ServerState\n"
+        "ServerState.create('default')\n"
+        "assert 'faker' not in sys.modules, 'faker imported at start-up'\n"
+        "ServerState.create({'models': {'generate': 2}})\n"
+        "assert 'faker' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
