@@ -140,3 +140,13 @@ def test_the_builtin_scenarios_table_lists_every_builtin() -> None:
     for path in (ROOT / "scenarios").glob("*.yaml"):
         assert f"| `{path.stem}` |" in readme, path.stem
         load_scenario(path.stem)
+
+
+def test_the_error_catalogue_is_documented_entry_by_entry() -> None:
+    from mockpinme.wire.errors import CATALOGUE
+
+    text = (ROOT / "docs" / "errors.md").read_text()
+    for name, spec in CATALOGUE.items():
+        row = next((line for line in text.splitlines() if line.startswith(f"| `{name}` |")), None)
+        assert row is not None, name
+        assert f"| {spec.status} |" in row and spec.message.replace("|", "\\|") in row, row
