@@ -202,16 +202,16 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         )
     refusal = active.limiter.admit(api_key, lambda: tokens.prompt_tokens(chat.messages, fields.get("tools")))
     if refusal is not None:
-        values = {"retry_after": refusal.headers()["Retry-After"]}
+        headers = refusal.headers()
+        values = {"retry_after": headers["Retry-After"]}
         limited = named_error(active, "openrouter.rate_limited", api_key=api_key, values=values)
-        return send_error(
-            request, RenderedError(limited.status, limited.body, refusal.headers(), limited.name)
-        )
+        return send_error(request, RenderedError(limited.status, limited.body, headers, limited.name))
     if scripted is not None:
         return send_error(request, scripted)
 
+    groups = tuple(sorted(found.groups.items())) if found else ()
     prepared = active.prepared.get(
-        (id(respond), raw, project, chat.nth if id(respond) in active.uses_nth else 0),
+        (id(respond), raw, project, groups, chat.nth if id(respond) in active.uses_nth else 0),
         lambda: _prepare(server, active, chat, model, respond, found),
     )
     if active.tracks_balance:

@@ -101,6 +101,16 @@ def test_header_and_query(start_server: ServerFactory) -> None:
     assert response.json()["choices"][0]["message"]["content"] == "by query"
 
 
+def test_groups_from_headers_fill_templates_per_request(start_server: ServerFactory) -> None:
+    server = start_server(
+        rules(
+            {"when": {"header": {"X-User": {"regex": "(?P<user>\\w+)"}}}, "respond": {"content": "Hi {user}"}}
+        )
+    )
+    assert ask(sdk(server, headers={"X-User": "ada"})) == "Hi ada"
+    assert ask(sdk(server, headers={"X-User": "grace"})) == "Hi grace"
+
+
 def test_tool_has_tools_tool_result_and_response_format(start_server: ServerFactory) -> None:
     client = sdk(
         start_server(
