@@ -56,54 +56,56 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     state = request.app[SERVER]
     if request.method == "OPTIONS" and state.cors:
         return web.Response(status=204, headers=CORS_HEADERS)
-    if not request.path.startswith("/api/"):
-        return await _answer(request, handler)
-    entry = state.journal.record(
-        request.method,
-        request.path,
-        request.query,
-        request.headers,
-        request.headers.get("X-Mockpinme-Scenario") or state.active.scenario.name,
-    )
-    request[_ENTRY] = entry
+    entry = None
+    if request.path.startswith("/api/"):
+        entry = state.journal.record(
+            request.method,
+            request.path,
+            request.query,
+            request.headers,
+            request.headers.get("X-Mockpinme-Scenario") or state.active.scenario.name,
+        )
+        request[_ENTRY] = entry
     status: int | None = None
     try:
-        response = await _answer(request, handler)
+        try:
+            response = await handler(request)
+        except (asyncio.CancelledError, ConnectionError):
+            raise
+        except Exception as exc:
+            response = _error_response(request, exc)
         status = response.status
         return response
     finally:
-        entry.finish(status)
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug(
-                "%s %s key=%s status=%s rule=%s chunks=%d%s",
-                entry.method,
-                entry.path,
-                mask(entry.api_key),
-                entry.status,
-                entry.rule,
-                entry.chunks_sent,
-                " cancelled" if entry.cancelled else "",
-            )
+        if entry is not None:
+            entry.finish(status)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug(
+                    "%s %s key=%s status=%s rule=%s chunks=%d%s",
+                    entry.method,
+                    entry.path,
+                    mask(entry.api_key),
+                    entry.status,
+                    entry.rule,
+                    entry.chunks_sent,
+                    " cancelled" if entry.cancelled else "",
+                )
 
 
-async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except web.HTTPMethodNotAllowed as exc:
+def _error_response(request: web.Request, exc: Exception) -> web.Response:
+    """JSON for a wrong method or an unknown path; a failure inside the mock is kept for ``check()``."""
+    if isinstance(exc, web.HTTPMethodNotAllowed):
         allowed = ", ".join(sorted(exc.allowed_methods))
         text = f"Method {request.method} not allowed for {request.path} (allowed: {allowed})"
         return pinme_error(405, text, {"Allow": allowed})
-    except web.HTTPException as exc:
+    if isinstance(exc, web.HTTPException):
         if exc.status == 404:
             return pinme_error(404, f"Not found: {request.method} {request.path}")
-        raise
-    except (asyncio.CancelledError, ConnectionError):
-        raise
-    except Exception as exc:
-        request.app[SERVER].failures.append(exc)
-        log.exception("mockpinme failed on %s %s", request.method, request.path)
-        body = {"error": {"message": f"mockpinme internal error: {exc!r}", "code": 500}}
-        return web.Response(status=500, body=compact_json(body), content_type="application/json")
+        raise exc
+    request.app[SERVER].failures.append(exc)
+    log.exception("mockpinme failed on %s %s", request.method, request.path)
+    body = {"error": {"message": f"mockpinme internal error: {exc!r}", "code": 500}}
+    return web.Response(status=500, body=compact_json(body), content_type="application/json")
 
 
 async def cors_headers(request: web.Request, response: web.StreamResponse) -> None:
