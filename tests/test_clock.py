@@ -10,24 +10,24 @@ from mockpinme.wire import sse
 from mockpinme.wire.clock import Clock
 
 
-async def test_speed_zero_never_sleeps(monkeypatch: pytest.MonkeyPatch) -> None:
-    slept: list[float] = []
+@pytest.fixture
+def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every ``asyncio.sleep`` the clock asks for, instead of sleeping."""
+    waits: list[float] = []
 
     async def record(seconds: float) -> None:
-        slept.append(seconds)
+        waits.append(seconds)
 
     monkeypatch.setattr(asyncio, "sleep", record)
+    return waits
+
+
+async def test_speed_zero_never_sleeps(slept: list[float]) -> None:
     await Clock(0).sleep(30)
     assert slept == []
 
 
-async def test_speed_divides_every_delay(monkeypatch: pytest.MonkeyPatch) -> None:
-    slept: list[float] = []
-
-    async def record(seconds: float) -> None:
-        slept.append(seconds)
-
-    monkeypatch.setattr(asyncio, "sleep", record)
+async def test_speed_divides_every_delay(slept: list[float]) -> None:
     for speed in (1, 10, 0.5):
         await Clock(speed).sleep(2)
     assert slept == [2, 0.2, 4]
@@ -53,13 +53,7 @@ def test_chunkers_give_the_text_back(mode: str) -> None:
     assert len(pieces) > 5
 
 
-async def test_hold_is_scaled_but_not_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
-    slept: list[float] = []
-
-    async def record(seconds: float) -> None:
-        slept.append(seconds)
-
-    monkeypatch.setattr(asyncio, "sleep", record)
+async def test_hold_is_scaled_but_not_skipped(slept: list[float]) -> None:
     await Clock(0).hold(3)
     await Clock(10).hold(3)
     assert slept == [3, 0.3]
