@@ -35,8 +35,8 @@ def _problem(status: int, message: str, problems: list[str] | None = None) -> we
     return _json({"error": error}, status)
 
 
-def _guarded(handler: Handler) -> Handler:
-    async def guarded(request: web.Request) -> web.Response:
+def _needs_token(handler: Handler) -> Handler:
+    async def with_token(request: web.Request) -> web.Response:
         state = request.app[SERVER]
         if state.control_token is None:
             if state.token_required:
@@ -48,8 +48,8 @@ def _guarded(handler: Handler) -> Handler:
             return _problem(401, "the control API needs the control token")
         return await handler(request)
 
-    guarded.__doc__ = handler.__doc__
-    return guarded
+    with_token.__doc__ = handler.__doc__
+    return with_token
 
 
 async def health(request: web.Request) -> web.Response:
@@ -147,13 +147,15 @@ async def post_clock(request: web.Request) -> web.Response:
     return _json({"clock_s": round(clock.now(), 3)})
 
 
-def add_routes(app: web.Application) -> None:
-    """Mount the control API on ``app``."""
-    app.router.add_get(f"{PREFIX}/health", health)
-    app.router.add_get(f"{PREFIX}/scenarios", _guarded(list_scenarios))
-    app.router.add_get(f"{PREFIX}/scenario", _guarded(get_scenario))
-    app.router.add_put(f"{PREFIX}/scenario", _guarded(put_scenario))
-    app.router.add_get(f"{PREFIX}/requests", _guarded(get_requests))
-    app.router.add_post(f"{PREFIX}/reset", _guarded(reset))
-    app.router.add_get(f"{PREFIX}/state", _guarded(get_state))
-    app.router.add_post(f"{PREFIX}/clock", _guarded(post_clock))
+def routes() -> list[tuple[str, str, Handler]]:
+    """The control API's routes: method, path, handler."""
+    return [
+        ("GET", f"{PREFIX}/health", health),
+        ("GET", f"{PREFIX}/scenarios", _needs_token(list_scenarios)),
+        ("GET", f"{PREFIX}/scenario", _needs_token(get_scenario)),
+        ("PUT", f"{PREFIX}/scenario", _needs_token(put_scenario)),
+        ("GET", f"{PREFIX}/requests", _needs_token(get_requests)),
+        ("POST", f"{PREFIX}/reset", _needs_token(reset)),
+        ("GET", f"{PREFIX}/state", _needs_token(get_state)),
+        ("POST", f"{PREFIX}/clock", _needs_token(post_clock)),
+    ]

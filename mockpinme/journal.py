@@ -3,29 +3,33 @@
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from multidict import CIMultiDictProxy
+from aiohttp import web
+from multidict import CIMultiDictProxy, MultiMapping
 
 DEFAULT_LIMIT = 1000
 
 
 @dataclass(slots=True)
 class Entry:
-    """One request: what was sent, which scenario and rule answered, what went back."""
+    """One request: what was sent, which scenario and rule answered, what went back.
+
+    The request's body is kept as the bytes that came in; ``json`` parses them when asked."""
 
     id: int
     method: str
     path: str
-    query: dict[str, str]
+    params: MultiMapping[str]
     headers: CIMultiDictProxy[str]
     started_at: float
     scenario: str
-    json: Any = None
+    body: bytes | None = None
     stream: bool = False
     status: int | None = None
     rule: str | None = None
@@ -39,6 +43,21 @@ class Entry:
     @property
     def api_key(self) -> str | None:
         return self.headers.get("X-API-Key")
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The query string's parameters."""
+        return dict(self.params)
+
+    @property
+    def json(self) -> Any:
+        """The body as JSON; None when there was none or it was not JSON."""
+        if self.body is None:
+            return None
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
 
     def finish(self, status: int | None) -> None:
         """Record the status and how long the answer took."""
@@ -75,23 +94,16 @@ class Journal:
         self.entries: deque[Entry] = deque(maxlen=limit)
         self._ids = itertools.count(1)
 
-    def record(
-        self,
-        method: str,
-        path: str,
-        query: Mapping[str, str],
-        headers: CIMultiDictProxy[str],
-        scenario: str,
-    ) -> Entry:
+    def record(self, request: web.BaseRequest, scenario: str) -> Entry:
         """Start an entry for a request that has just arrived."""
         entry = Entry(
-            id=next(self._ids),
-            method=method,
-            path=path,
-            query=dict(query),
-            headers=headers,
-            started_at=time.time(),
-            scenario=scenario,
+            next(self._ids),
+            request.method,
+            request.path,
+            request.query,
+            request.headers,
+            time.time(),
+            scenario,
             _start=time.perf_counter(),
         )
         self.entries.append(entry)

@@ -16,8 +16,8 @@ from aiohttp import web
 
 from .catalog import ModelInfo, QueryError, check_query
 from .gate import MAX_BODY_BYTES, check_chat, check_key
+from .guard import entry_of, note
 from .match import Match
-from .middleware import entry_of, note
 from .prepared import CREATED_MARK, ID_MARK, Prepared, Stamp, call_mark
 from .reply import tokens
 from .reply.build import Marks, template_values
@@ -156,7 +156,7 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         return send_error(request, named_error(active, "pinme.invalid_json"))
     entry = entry_of(request)
     if entry is not None:
-        entry.json, entry.stream = body, isinstance(body, dict) and body.get("stream") is True
+        entry.body, entry.stream = raw, isinstance(body, dict) and body.get("stream") is True
 
     api_key = request.headers.get("X-API-Key", "").strip()
     project = request.query.get("project_name", "")
@@ -278,3 +278,9 @@ async def _stream(
         if played.cancelled:
             log.debug("client left stream %s after %d chunks", stamp.generation_id, played.chunks_sent)
     return response
+
+
+ROUTES = [
+    ("GET", "/api/v1/models", list_models),
+    ("POST", "/api/v1/chat/completions", chat_completions),
+]

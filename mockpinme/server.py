@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import ipaddress
 import logging
 import signal
@@ -14,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import control, middleware, routes
+from . import control, guard, routes
 from .journal import DEFAULT_LIMIT, Entry
 from .scenario.load import ScenarioSource
 from .state import SERVER, ServerState
@@ -26,16 +27,16 @@ LISTEN_BACKLOG = 1024
 
 def create_app(state: ServerState) -> web.Application:
     """The application for one server state."""
-    app = web.Application(
-        middlewares=[middleware.guard],
-        client_max_size=2**62,
-    )
+    app = web.Application(client_max_size=2**62)
     app[SERVER] = state
     if state.cors:
-        app.on_response_prepare.append(middleware.cors_headers)
-    app.router.add_get("/api/v1/models", routes.list_models)
-    app.router.add_post("/api/v1/chat/completions", routes.chat_completions)
-    control.add_routes(app)
+        app.on_response_prepare.append(guard.cors_headers)
+    for method, path, handler in (*routes.ROUTES, *control.routes()):
+        if method == "GET":
+            app.router.add_get(path, guard.guarded(handler))
+        else:
+            app.router.add_route(method, path, guard.guarded(handler))
+    app.router.add_route("*", "/{path:.*}", guard.guarded(guard.unrouted))
     return app
 
 
@@ -74,8 +75,12 @@ async def serve(
     """Serve until SIGINT or SIGTERM; prints one line with the real URL once listening.
 
     ``background``, if given, is a coroutine function run alongside (the scenario watcher).
+    What start-up left in memory is frozen out of the garbage collector's passes: the process
+    is the server's alone, and those passes would otherwise walk it again and again under load.
     """
     runner, bound = await start(create_app(state), host, port)
+    gc.collect()
+    gc.freeze()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

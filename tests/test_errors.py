@@ -109,7 +109,7 @@ def test_missing_messages_is_openrouter_400(http: httpx.Client, messages: Any) -
     }
 
 
-def test_unknown_path_and_wrong_method_answer_json(http: httpx.Client) -> None:
+def test_unknown_path_and_wrong_method_answer_json(server: MockPinme, http: httpx.Client) -> None:
     missing = http.get("/api/v1/nothing")
     assert missing.status_code == 404
     assert missing.json() == wrapped(404, "Not found: GET /api/v1/nothing")
@@ -117,6 +117,13 @@ def test_unknown_path_and_wrong_method_answer_json(http: httpx.Client) -> None:
     assert wrong.status_code == 405
     assert wrong.headers["allow"] == "POST"
     assert wrong.json()["data"]["error"].startswith("Method GET not allowed")
+    control = http.delete("/__mockpinme/scenario")
+    assert control.status_code == 405 and control.headers["allow"] == "GET, HEAD, PUT"
+    assert http.get("/elsewhere").json() == wrapped(404, "Not found: GET /elsewhere")
+    assert [(e.method, e.path, e.status) for e in server.requests] == [
+        ("GET", "/api/v1/nothing", 404),
+        ("GET", "/api/v1/chat/completions", 405),
+    ]
 
 
 @pytest.mark.parametrize(
