@@ -167,6 +167,11 @@ class Match:
     groups: Groups
     label: str
 
+    @property
+    def key(self) -> tuple[tuple[str, Any], ...]:
+        """The captured groups, hashable (part of what determines the reply)."""
+        return tuple(sorted(self.groups.items())) if self.groups else ()
+
 
 Check = tuple[Matcher, Any]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from .reply.completion import Reply, completion_body, errored_body
@@ -30,18 +30,20 @@ def call_mark(index: int) -> str:
 class Stamp:
     """Fresh ids for one answer: ``gen-<unix>-<20 alphanumerics>`` and ``call_<24 hex>``."""
 
+    __slots__ = ("_calls", "_created", "_id", "generation_id")
+
     def __init__(self, rng: random.Random, tool_calls: int) -> None:
         created = int(time.time())
-        self.generation_id = f"gen-{created}-{rng.getrandbits(80):020x}"
-        self._pairs = [
-            (_ID_MARK_BYTES, self.generation_id.encode()),
-            (_CREATED_BYTES, b'"created":%d' % created),
+        self._id = b"gen-%d-%020x" % (created, rng.getrandbits(80))
+        self.generation_id = self._id.decode()
+        self._created = b'"created":%d' % created
+        self._calls = [
+            (call_mark(index).encode(), b"call_%024x" % rng.getrandbits(96)) for index in range(tool_calls)
         ]
-        for index in range(tool_calls):
-            self._pairs.append((call_mark(index).encode(), b"call_%024x" % rng.getrandbits(96)))
 
     def __call__(self, data: bytes) -> bytes:
-        for mark, value in self._pairs:
+        data = data.replace(_ID_MARK_BYTES, self._id).replace(_CREATED_BYTES, self._created)
+        for mark, value in self._calls:
             data = data.replace(mark, value)
         return data
 
@@ -83,16 +85,19 @@ class PreparedCache:
         self.size = size
         self._items: OrderedDict[Hashable, Prepared] = OrderedDict()
 
-    def get(self, key: Hashable, make: Callable[[], Prepared]) -> Prepared:
-        """The prepared reply for ``key``, made with ``make`` the first time."""
+    def get(self, key: Hashable) -> Prepared | None:
+        """The prepared reply for ``key``, if there is one."""
         found = self._items.get(key)
-        if found is None:
-            found = self._items[key] = make()
-            if len(self._items) > self.size:
-                self._items.popitem(last=False)
-        else:
+        if found is not None:
             self._items.move_to_end(key)
         return found
+
+    def put(self, key: Hashable, prepared: Prepared) -> Prepared:
+        """Keep ``prepared`` for ``key`` (the least recently used goes once the cache is full)."""
+        self._items[key] = prepared
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return prepared
 
     def clear(self) -> None:
         self._items.clear()

@@ -40,10 +40,7 @@ class RateLimiter:
         self.limits = limits
         self.clock = clock
         self.windows: dict[str, deque[tuple[float, int]]] = {}
-
-    @property
-    def active(self) -> bool:
-        return self.limits.requests_per_minute is not None or self.limits.tokens_per_minute is not None
+        self.active = limits.requests_per_minute is not None or limits.tokens_per_minute is not None
 
     def _window(self, key: str, now: float) -> deque[tuple[float, int]]:
         window = self.windows.setdefault(key, deque())

@@ -99,8 +99,14 @@ async def list_models(request: web.Request) -> web.Response:
 
 async def _read_body(request: web.Request) -> bytes | None:
     """The body, or None once it passes PinMe's 1 MB limit (never buffered past it)."""
-    if request.content_length is not None:
-        return await request.read() if request.content_length <= MAX_BODY_BYTES else None
+    length = request.content_length
+    if length is not None and length > MAX_BODY_BYTES:
+        return None
+    if request.content.is_eof():
+        whole = request.content.read_nowait()
+        return whole if len(whole) <= MAX_BODY_BYTES else None
+    if length is not None:
+        return await request.read()
     body = bytearray()
     async for data in request.content.iter_any():
         body += data
@@ -200,19 +206,22 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         return send_error(
             request, named_error(active, "openrouter.invalid_model", api_key=api_key, values=values)
         )
-    refusal = active.limiter.admit(api_key, lambda: tokens.prompt_tokens(chat.messages, fields.get("tools")))
-    if refusal is not None:
-        headers = refusal.headers()
-        values = {"retry_after": headers["Retry-After"]}
-        limited = named_error(active, "openrouter.rate_limited", api_key=api_key, values=values)
-        return send_error(request, RenderedError(limited.status, limited.body, headers, limited.name))
+    if active.limiter.active:
+        limited = _rate_limited(active, chat)
+        if limited is not None:
+            return send_error(request, limited)
     if scripted is not None:
         return send_error(request, scripted)
 
-    groups = tuple(sorted(found.groups.items())) if found else ()
-    prepared = active.prepared.get(
-        (id(respond), raw, project, groups, chat.nth if id(respond) in active.uses_nth else 0),
-        lambda: _prepare(server, active, chat, model, respond, found),
+    key = (
+        id(respond),
+        raw,
+        project,
+        found.key if found else (),
+        chat.nth if id(respond) in active.uses_nth else 0,
+    )
+    prepared = active.prepared.get(key) or active.prepared.put(
+        key, _prepare(server, active, chat, model, respond, found)
     )
     if active.tracks_balance:
         active.charge(project, prepared.reply.usage["cost"])
@@ -223,6 +232,19 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         profile = respond.stream or active.scenario.stream
         return await _stream(request, server, prepared.steps(profile, respond.fault), stamp)
     return await _json_reply(request, server, prepared, respond, stamp)
+
+
+def _rate_limited(active: ActiveScenario, chat: ChatRequest) -> RenderedError | None:
+    """OpenRouter's 429 once the key's window is full (prompt tokens counted only when limited)."""
+    refusal = active.limiter.admit(
+        chat.api_key, lambda: tokens.prompt_tokens(chat.messages, chat.body.get("tools"))
+    )
+    if refusal is None:
+        return None
+    headers = refusal.headers()
+    values = {"retry_after": headers["Retry-After"]}
+    limited = named_error(active, "openrouter.rate_limited", api_key=chat.api_key, values=values)
+    return RenderedError(limited.status, limited.body, headers, limited.name)
 
 
 def _prepare(
