@@ -1,5 +1,6 @@
 """Measurements taken inside one Python process: import, fixture start and reset, --speed 0,
-a 1,000-rule scenario. Prints one JSON line (run by run.py in a fresh interpreter)."""
+a 1,000-rule scenario (loaded and made ready to serve). Prints one JSON line (run by run.py in a
+fresh interpreter)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ imported = time.perf_counter() - started
 
 import httpx  # noqa: E402
 
-from mockpinme.match import RuleBook  # noqa: E402
 from mockpinme.request import ChatRequest  # noqa: E402
+from mockpinme.runtime import ActiveScenario  # noqa: E402
 from mockpinme.scenario import load_text  # noqa: E402
+from mockpinme.wire.clock import Clock  # noqa: E402
 
 CHAT = "/api/v1/chat/completions?project_name=bench"
 
@@ -40,9 +42,9 @@ def main() -> dict[str, float]:
     )
     body = {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "stream": True}
     replies: list[str] = []
-    speed0_s = timed(
-        lambda: replies.append(httpx.post(server.url_for(CHAT), json=body, headers={"X-API-Key": "k"}).text)
-    )
+    with httpx.Client(headers={"X-API-Key": "k"}) as client:
+        client.get(server.url_for("/__mockpinme/health"))
+        speed0_s = timed(lambda: replies.append(client.post(server.url_for(CHAT), json=body).text))
     assert replies[0].count("OPENROUTER PROCESSING") == 100 and "[DONE]" in replies[0]
     server.stop()
 
@@ -51,9 +53,9 @@ def main() -> dict[str, float]:
         "    respond: {{content: r{0}}}\n"
     )
     rules = "".join(rule.format(i) for i in range(1000))
-    loaded = []
-    load_s = timed(lambda: loaded.append(load_text("rules:\n" + rules)))
-    book = RuleBook(loaded[0].rules)
+    loaded: list[ActiveScenario] = []
+    load_s = timed(lambda: loaded.append(ActiveScenario(load_text("rules:\n" + rules), Clock())))
+    book = loaded[0].rules
 
     def match_last() -> None:
         request = ChatRequest(

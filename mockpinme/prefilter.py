@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 
 from .request import ChatRequest
 from .scenario.model import Rule, TextMatch, When
@@ -60,15 +59,16 @@ class Substrings:
         return sorted(hits)
 
 
-@dataclass
 class Run:
-    """Consecutive rules sharing a kind of first test; ``keys`` in rule order."""
+    """Consecutive rules sharing a kind of first test, with the index that test needs."""
 
-    start: int
-    kind: str
-    keys: list[str]
-    _substrings: Substrings | None = field(default=None, repr=False)
-    _exact: dict[str, list[int]] | None = field(default=None, repr=False)
+    def __init__(self, start: int, kind: str, keys: list[str]) -> None:
+        self.start, self.kind, self.keys = start, kind, keys
+        self._substrings = Substrings(keys) if kind == CONTAINS else None
+        self._exact: defaultdict[str, list[int]] = defaultdict(list)
+        if kind in (EQUALS, MODEL):
+            for pos, key in enumerate(keys):
+                self._exact[key].append(start + pos)
 
     def candidates(self, request: ChatRequest) -> Iterable[int]:
         """The rule indexes of the run that pass its test, in order."""
@@ -77,24 +77,18 @@ class Run:
         subject = request.model if self.kind == MODEL else request.last_user
         if subject is None:
             return ()
-        if self.kind == CONTAINS:
-            if self._substrings is None:
-                self._substrings = Substrings(self.keys)
+        if self._substrings is not None:
             return (self.start + pos for pos in self._substrings.found(subject))
-        if self._exact is None:
-            self._exact = defaultdict(list)
-            for pos, key in enumerate(self.keys):
-                self._exact[key].append(self.start + pos)
         return self._exact.get(subject, ())
 
 
 def runs(rules: Sequence[Rule]) -> list[Run]:
-    """The rules grouped into runs."""
-    grouped: list[Run] = []
+    """The rules grouped into runs, each with its index built."""
+    grouped: list[tuple[int, str, list[str]]] = []
     for index, rule in enumerate(rules):
         kind, key = _kind(rule.when)
-        if grouped and grouped[-1].kind == kind:
-            grouped[-1].keys.append(key)
+        if grouped and grouped[-1][1] == kind:
+            grouped[-1][2].append(key)
         else:
-            grouped.append(Run(index, kind, [key]))
-    return grouped
+            grouped.append((index, kind, [key]))
+    return [Run(start, kind, keys) for start, kind, keys in grouped]

@@ -40,6 +40,16 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls, include_extras=True)
 
 
+@cache
+def _shape(tp: Any) -> tuple[Any, tuple[Any, ...]]:
+    return typing.get_origin(tp), typing.get_args(tp)
+
+
+@cache
+def _fields(cls: type) -> dict[str, dataclasses.Field[Any]]:
+    return {f.name: f for f in dataclasses.fields(cls)}
+
+
 def _describe(tp: Any) -> str:
     origin = typing.get_origin(tp)
     if origin is typing.Annotated:
@@ -69,9 +79,9 @@ class Converter:
         self.problems.append(Problem(mark, path, message))
 
     def convert(self, tp: Any, value: Any, path: Path, mark: Mark | None) -> Any:
-        origin = typing.get_origin(tp)
+        origin, args = _shape(tp)
         if origin is typing.Annotated:
-            base, *checks = typing.get_args(tp)
+            base, *checks = args
             before = len(self.problems)
             result = self.convert(base, value, path, mark)
             if len(self.problems) == before:
@@ -82,13 +92,13 @@ class Converter:
                         break
             return result
         if origin in (Union, types.UnionType):
-            return self._union(typing.get_args(tp), value, path, mark)
+            return self._union(args, value, path, mark)
         if origin is Literal:
-            if value in typing.get_args(tp) and type(value) is not bool:
+            if value in args and type(value) is not bool:
                 return value
             return self._wrong(tp, value, path, mark)
         if origin is tuple:
-            item_type = typing.get_args(tp)[0]
+            item_type = args[0]
             if not isinstance(value, list):
                 return self._wrong(tp, value, path, mark)
             marks = getattr(value, "marks", {})
@@ -96,7 +106,7 @@ class Converter:
                 self.convert(item_type, item, (*path, i), marks.get(i, mark)) for i, item in enumerate(value)
             )
         if origin is dict:
-            value_type = typing.get_args(tp)[1]
+            value_type = args[1]
             if not isinstance(value, dict):
                 return self._wrong(tp, value, path, mark)
             marks = getattr(value, "marks", {})
@@ -139,7 +149,7 @@ class Converter:
         if not isinstance(value, dict):
             return self._wrong(cls, value, path, mark)
         hints = _hints(cls)
-        fields = {f.name: f for f in dataclasses.fields(cls)}
+        fields = _fields(cls)
         marks = getattr(value, "marks", {})
         before = len(self.problems)
         kwargs: dict[str, Any] = {}
@@ -166,15 +176,15 @@ class Converter:
 
 
 def _accepts_shape(tp: Any, value: Any) -> bool:
-    origin = typing.get_origin(tp)
+    origin, args = _shape(tp)
     if origin is typing.Annotated:
-        return _accepts_shape(typing.get_args(tp)[0], value)
+        return _accepts_shape(args[0], value)
     if isinstance(value, dict):
         return origin is dict or dataclasses.is_dataclass(tp)
     if isinstance(value, list):
         return origin in (tuple, list)
     if origin is Literal:
-        return value in typing.get_args(tp)
+        return value in args
     if tp is float:
         return isinstance(value, int | float) and not isinstance(value, bool)
     if tp is int:
