@@ -157,7 +157,7 @@ def label(index: int, rule: Rule) -> str:
     return f"rules[{index}]" + (f" ({rule.name})" if rule.name else "")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Match:
     """The rule that answers a request, its position and label, its answer, the groups it captured."""
 
