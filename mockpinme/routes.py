@@ -156,13 +156,15 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
     raw = await _read_body(request)
     if raw is None:
         return send_error(request, named_error(active, "pinme.body_too_large"))
+    entry = entry_of(request)
+    if entry is not None:
+        entry.body = raw
     try:
         body = json.loads(raw)
     except ValueError:
         return send_error(request, named_error(active, "pinme.invalid_json"))
-    entry = entry_of(request)
     if entry is not None:
-        entry.body, entry.stream = raw, isinstance(body, dict) and body.get("stream") is True
+        entry.stream = isinstance(body, dict) and body.get("stream") is True
 
     api_key = request.headers.get("X-API-Key", "").strip()
     project = request.query.get("project_name", "")

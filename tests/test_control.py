@@ -97,6 +97,15 @@ def test_journal_filters_and_reset(server: MockPinme) -> None:
     assert control(server, "GET", "requests").json()["requests"] == []
 
 
+def test_journal_keeps_the_bytes_sent_and_parses_them_when_asked(server: MockPinme) -> None:
+    chat(server)
+    broken = httpx.post(server.url_for(chat_url()), content=b'{"model": ', headers={"X-API-Key": KEY})
+    assert broken.status_code == 400
+    sent, invalid = server.requests
+    assert sent.body is not None and json.loads(sent.body) == BODY and sent.json == BODY
+    assert (invalid.body, invalid.json, invalid.error) == (b'{"model": ', None, "pinme.invalid_json")
+
+
 def test_state_shows_balances_windows_counters_and_reset_restores(start_server: ServerFactory) -> None:
     server = start_server(
         {
