@@ -79,7 +79,6 @@ async def serve(
     is the server's alone, and those passes would otherwise walk it again and again under load.
     """
     runner, bound = await start(create_app(state), host, port)
-    gc.collect()
     gc.freeze()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
