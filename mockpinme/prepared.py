@@ -37,9 +37,12 @@ class Stamp:
         self._id = b"gen-%d-%020x" % (created, rng.getrandbits(80))
         self.generation_id = self._id.decode()
         self._created = b'"created":%d' % created
-        self._calls = [
-            (call_mark(index).encode(), b"call_%024x" % rng.getrandbits(96)) for index in range(tool_calls)
-        ]
+        self._calls: tuple[tuple[bytes, bytes], ...] = ()
+        if tool_calls:
+            self._calls = tuple(
+                (call_mark(index).encode(), b"call_%024x" % rng.getrandbits(96))
+                for index in range(tool_calls)
+            )
 
     def __call__(self, data: bytes) -> bytes:
         data = data.replace(_ID_MARK_BYTES, self._id).replace(_CREATED_BYTES, self._created)
