@@ -146,6 +146,8 @@ def spawn_to_first_200(command: Callable[[int], list[str]]) -> float:
                     if health.status_code == 200:
                         return time.perf_counter() - started
                 except httpx.TransportError:
+                    if process.poll() is not None or time.perf_counter() - started > 30:
+                        raise RuntimeError(f"no answer from {command(port)[:3]}") from None
                     time.sleep(0.002)
         finally:
             process.terminate()
