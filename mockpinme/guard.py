@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from .journal import Entry, mask
-from .state import SERVER
+from .state import SCENARIO_HEADER, SERVER
 from .wire.encode import compact_json
 
 log = logging.getLogger("mockpinme")
@@ -59,7 +59,7 @@ def guarded(handler: Handler) -> Handler:
             state = request.app[SERVER]
             entry = state.journal.record(
                 request,
-                request.headers.get("X-Mockpinme-Scenario") or state.active.scenario.name,
+                request.headers.get(SCENARIO_HEADER) or state.active.scenario.name,
             )
             request[_ENTRY] = entry
         status: int | None = None

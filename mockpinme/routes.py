@@ -26,7 +26,7 @@ from .request import ChatRequest
 from .runtime import ActiveScenario
 from .scenario import ScenarioError
 from .scenario.model import Respond
-from .state import SERVER, ServerState
+from .state import SCENARIO_HEADER, SERVER, ServerState
 from .wire import stream
 from .wire.encode import compact_json
 from .wire.errors import CATALOGUE, RenderedError, openrouter_body, render
@@ -65,9 +65,6 @@ def named_error(
         user_id=_user_id(api_key) if api_key else None,
         message=message,
     )
-
-
-SCENARIO_HEADER = "X-Mockpinme-Scenario"
 
 
 def _scenario(request: web.Request) -> ActiveScenario | web.Response:

@@ -16,6 +16,9 @@ from .scenario.convert import Problem
 from .scenario.load import ScenarioSource
 from .wire.clock import Clock
 
+SCENARIO_HEADER = "X-Mockpinme-Scenario"
+"""The request header that picks a built-in scenario for one request."""
+
 
 @dataclass
 class ServerState:
