@@ -14,10 +14,11 @@ imported = time.perf_counter() - started
 
 import httpx  # noqa: E402
 
-from mockpinme.request import ChatRequest  # noqa: E402
-from mockpinme.runtime import ActiveScenario  # noqa: E402
+from mockpinme.engine.clock import Clock  # noqa: E402
+from mockpinme.engine.reply.build import ReplyBuilder  # noqa: E402
+from mockpinme.engine.request import ChatRequest  # noqa: E402
+from mockpinme.engine.session import Session  # noqa: E402
 from mockpinme.scenario import load_text  # noqa: E402
-from mockpinme.wire.clock import Clock  # noqa: E402
 
 CHAT = "/api/v1/chat/completions?project_name=bench"
 
@@ -32,7 +33,7 @@ def timed(action: object, repeat: int = 1) -> float:
 def main() -> dict[str, float]:
     server = MockPinme("default", speed=0)
     start_s = timed(server.start)
-    reset_s = timed(lambda: server.state.restore("default"), repeat=1000)
+    reset_s = timed(lambda: server.clear(), repeat=1000)
 
     server.use(
         {
@@ -53,8 +54,8 @@ def main() -> dict[str, float]:
         "    respond: {{content: r{0}}}\n"
     )
     rules = "".join(rule.format(i) for i in range(1000))
-    loaded: list[ActiveScenario] = []
-    load_s = timed(lambda: loaded.append(ActiveScenario(load_text("rules:\n" + rules), Clock())))
+    loaded: list[Session] = []
+    load_s = timed(lambda: loaded.append(Session(load_text("rules:\n" + rules), Clock(), ReplyBuilder())))
     book = loaded[0].rules
 
     def match_last() -> None:

@@ -1,7 +1,19 @@
 """mockpinme: a local mock of PinMe's LLM proxy, scripted by YAML scenarios."""
 
 from ._version import __version__
+from .engine.journal import Entry
+from .harness import CallList, MockPinme, RuleCalls
+from .http.app import create_app
 from .scenario import Scenario, ScenarioError, load_scenario
-from .server import MockPinme, create_app
 
-__all__ = ["MockPinme", "Scenario", "ScenarioError", "__version__", "create_app", "load_scenario"]
+__all__ = [
+    "CallList",
+    "Entry",
+    "MockPinme",
+    "RuleCalls",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "create_app",
+    "load_scenario",
+]

@@ -65,26 +65,29 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from .engine.settings import Settings
+    from .engine.state import ServerState
+    from .http.app import is_loopback
+    from .http.serve import configure_logging, run, serve
     from .scenario.load import resolve
-    from .server import configure_logging, is_loopback, run, serve
-    from .state import ServerState
-    from .watch import watch
 
     configure_logging(args.log_level)
+    settings = Settings(
+        seed=args.seed,
+        speed=args.speed,
+        journal_limit=args.journal_limit,
+        control_token=args.control_token or None,
+        token_required=not is_loopback(args.host),
+        cors=args.cors,
+    )
     try:
-        state = ServerState.create(
-            args.scenario, seed=args.seed, speed=args.speed, journal_limit=args.journal_limit
-        )
+        state = ServerState.create(args.scenario, settings)
     except ScenarioError as exc:
         print(exc, file=sys.stderr)
         return 1
-    state.control_token = args.control_token or None
-    state.token_required = not is_loopback(args.host)
-    state.cors = args.cors
-    path = resolve(args.scenario)
-    background = (lambda: watch(state, path)) if args.watch else None
+    watch = resolve(args.scenario) if args.watch else None
     try:
-        run(serve(state, args.host, args.port, state.active.scenario.name, background), args.loop)
+        run(serve(state, args.host, args.port, state.scenarios.active.name, watch), args.loop)
     except OSError as exc:
         reason = "address already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
         print(f"mockpinme: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)

@@ -1,6 +1,6 @@
 """pytest fixtures and the ``mockpinme`` marker. The server itself is :class:`mockpinme.MockPinme`.
 
-One server per test session (per xdist worker), reset before every test. ``MOCKPINME_HOST`` and
+One server per test session (per xdist worker), cleared before every test. ``MOCKPINME_HOST`` and
 ``MOCKPINME_PORT`` pin its address (under xdist, worker N listens on the port + N).
 """
 
@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
-    from .server import MockPinme
+    from .harness import MockPinme
+
+_SERVING = pytest.StashKey[tuple[Any, Any]]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -36,26 +38,31 @@ def _address(config: pytest.Config) -> tuple[str, int]:
 @pytest.fixture(scope="session")
 def mockpinme_server(pytestconfig: pytest.Config) -> Iterator[MockPinme]:
     """The session's server (one per xdist worker); prefer the ``mockpinme`` fixture."""
-    from .server import MockPinme
+    from .harness import MockPinme
 
     host, port = _address(pytestconfig)
     server = MockPinme("default", host=host, port=port, speed=0)
     server.start()
+    pytestconfig.stash[_SERVING] = ("default", None)
     yield server
     server.stop()
 
 
 @pytest.fixture
 def mockpinme(mockpinme_server: MockPinme, request: pytest.FixtureRequest) -> Iterator[MockPinme]:
-    """The session's server, with journal, counters, sequences, balances and scenario reset.
+    """The session's server, cleared, serving the scenario the marker names (``default`` else).
 
     ``@pytest.mark.mockpinme(scenario=..., seed=..., speed=...)`` sets them for one test. A failure
     inside the server during the test is raised when the test ends.
     """
     marker = request.node.get_closest_marker("mockpinme")
     options = dict(marker.kwargs) if marker else {}
-    mockpinme_server.state.restore(options.get("scenario", "default"), seed=options.get("seed"))
+    wanted = (options.get("scenario", "default"), options.get("seed"))
+    config = request.config
+    mockpinme_server.clear()
+    if not isinstance(wanted[0], str) or config.stash.get(_SERVING, None) != wanted:
+        mockpinme_server.use(wanted[0], seed=wanted[1])
+        config.stash[_SERVING] = wanted if isinstance(wanted[0], str) else (None, None)
     mockpinme_server.speed = options.get("speed", 0)
-    mockpinme_server.state.failures.clear()
     yield mockpinme_server
     mockpinme_server.check()

@@ -23,3 +23,14 @@ def fill_all(value: Any, values: Mapping[str, Any]) -> Any:
     if isinstance(value, list):
         return [fill_all(v, values) for v in value]
     return value
+
+
+def names(value: Any) -> frozenset[str]:
+    """The placeholder names used anywhere in ``value`` (strings inside mappings and lists too)."""
+    if isinstance(value, str):
+        return frozenset(_PLACEHOLDER.findall(value))
+    if isinstance(value, Mapping):
+        return frozenset().union(*(names(v) for v in value.values()))
+    if isinstance(value, list | tuple):
+        return frozenset().union(*(names(v) for v in value))
+    return frozenset()

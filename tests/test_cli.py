@@ -132,7 +132,7 @@ def test_console_script_and_version() -> None:
 def test_faker_is_imported_only_when_text_is_generated() -> None:
     code = (
         "import sys\n"
-        "from mockpinme.state import ServerState\n"
+        "from mockpinme.engine.state import ServerState\n"
         "ServerState.create('default')\n"
         "assert 'faker' not in sys.modules, 'faker imported at start-up'\n"
         "ServerState.create({'models': {'generate': 2}})\n"

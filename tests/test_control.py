@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from mockpinme import MockPinme
-from mockpinme.journal import Entry
-from mockpinme.routes import SCENARIO_HEADER
+from mockpinme import Entry
+from mockpinme.engine.state import SCENARIO_HEADER
 
 from .conftest import HELLO, KEY, ServerFactory, chat_url
 from .node_sdk import NODE_DIR, npm_installed

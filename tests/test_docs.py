@@ -143,7 +143,7 @@ def test_the_builtin_scenarios_table_lists_every_builtin() -> None:
 
 
 def test_the_error_catalogue_is_documented_entry_by_entry() -> None:
-    from mockpinme.wire.errors import CATALOGUE
+    from mockpinme.openrouter.errors import CATALOGUE
 
     text = (ROOT / "docs" / "errors.md").read_text()
     for name, spec in CATALOGUE.items():

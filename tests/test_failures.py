@@ -11,7 +11,7 @@ import openai
 import pytest
 
 from mockpinme import MockPinme
-from mockpinme.wire.errors import CATALOGUE
+from mockpinme.openrouter.errors import CATALOGUE
 
 from .conftest import HELLO, KEY, PROJECT, ServerFactory, chat_url, sdk
 from .node_sdk import guide
@@ -129,7 +129,7 @@ def test_balance_runs_out_and_reset_restores_it(start_server: ServerFactory) -> 
     assert post(server).json()["data"]["error"].startswith("Insufficient balance")
     other_project = httpx.post(server.url_for(chat_url("another")), json=BODY, headers={"X-API-Key": KEY})
     assert other_project.status_code == 200
-    server.state.reset()
+    server.clear()
     assert post(server).status_code == 200
 
 

@@ -227,7 +227,7 @@ def test_strict_scenario_says_no_rule_matched_and_the_closest(start_server: Serv
 def test_substring_index_finds_exactly_what_a_plain_scan_finds() -> None:
     import random
 
-    from mockpinme.prefilter import Substrings
+    from mockpinme.engine.prefilter import Substrings
 
     rng = random.Random(4)
     alphabet = "abcde -"

@@ -73,7 +73,7 @@ def test_switch_inside_a_test(mockpinme):
 
 @pytest.mark.mockpinme(seed=5)
 def test_seed_from_the_marker(mockpinme):
-    assert mockpinme.state.active.scenario.seed == 5
+    assert mockpinme.scenario.seed == 5
 
 
 async def test_async_tests_work_too(mockpinme):
@@ -109,7 +109,7 @@ def test_a_failure_inside_the_server_fails_the_test(pytester: pytest.Pytester) -
     pytester.makepyfile(
         test_boom="""
 import httpx
-from mockpinme import prepared
+from mockpinme.engine import prepared
 
 
 def test_boom(mockpinme, monkeypatch):

@@ -9,9 +9,9 @@ import pytest
 
 from mockpinme.scenario import load_scenario
 from mockpinme.scenario.model import Fault, StreamProfile, Wire
-from mockpinme.wire import sse
-from mockpinme.wire.pace import Pacer, sample_ms
-from mockpinme.wire.stream import Step, StreamEvents, apply_wire, build_plan
+from mockpinme.openrouter import sse
+from mockpinme.openrouter.timing import Pacer, sample_ms
+from mockpinme.openrouter.plan import Step, StreamEvents, apply_wire, build_plan
 
 EVENTS = StreamEvents(
     opening=b"data: open\n\n",

@@ -13,7 +13,7 @@ import openai
 import pytest
 
 from mockpinme import MockPinme
-from mockpinme.reply import tokens
+from mockpinme.openrouter import tokens
 
 from .conftest import HELLO, KEY, ServerFactory, chat_url, sdk
 from .node_sdk import node_sdk
@@ -213,7 +213,7 @@ async def test_two_hundred_streams_half_abandoned(
     async with aiohttp.ClientSession() as session, session.get(server.url_for("/__mockpinme/health")) as r:
         assert r.status == 200
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
-    assert not server.state.failures
+    assert not server.state.runtime.failures
     left = [r for r in caplog.records if "client left stream" in r.getMessage()]
     assert len(left) == 100
 

@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from ..wire.errors import ERROR_NAMES
-from .checks import AtLeast, AtMost, IsRegex, NotEmpty, OneOfNames
+from ..openrouter.checks import AtLeast, AtMost, IsRegex, NotEmpty, OneOfNames, Positive
+from ..openrouter.errors import ERROR_NAMES
+from ..openrouter.faults import Fault, Stall, StreamError
+from ..openrouter.timing import (
+    ChunkChars,
+    ChunkMode,
+    Delay,
+    Distribution,
+    Lognormal,
+    NonNegative,
+    StreamProfile,
+    Uniform,
+    Wire,
+)
+from ..template import names
 
 Regex = Annotated[str, IsRegex()]
-NonNegative = Annotated[float, AtLeast(0)]
-Positive = Annotated[int, AtLeast(1)]
 ErrorName = Annotated[str, OneOfNames(ERROR_NAMES, "error name")]
-ChunkMode = Literal["char", "word", "token"]
+
+__all__ = [
+    "ChunkChars", "ChunkMode", "Delay", "Distribution", "Fault", "Lognormal", "Stall", "StreamError",
+    "StreamProfile", "Uniform", "Wire",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -57,114 +73,6 @@ class When:
     response_format: Literal["text", "json_object", "json_schema"] | None = None
     nth: Positive | CallRange | None = None
     probability: Annotated[float, AtLeast(0), AtMost(1)] | None = None
-
-
-@dataclass(frozen=True)
-class ChunkChars:
-    """Stream chunks of a fixed number of characters."""
-
-    chars: Positive
-
-
-def _exactly_one(obj: object, names: tuple[str, ...], empty: object = None) -> list[tuple[str, str]]:
-    given = [n for n in names if getattr(obj, n) not in (empty, False)]
-    if len(given) == 1:
-        return []
-    if not given:
-        return [("", f"give one of {', '.join(names)}")]
-    return [(given[1], f"'{given[0]}' and '{given[1]}' cannot be used together")]
-
-
-@dataclass(frozen=True)
-class Uniform:
-    """Any value from ``lower`` to ``upper``, equally likely."""
-
-    lower: NonNegative
-    upper: NonNegative
-
-
-@dataclass(frozen=True)
-class Lognormal:
-    """Mostly near ``median``, with a long tail set by ``sigma``, cut at ``max``."""
-
-    median: NonNegative
-    sigma: Annotated[float, AtLeast(0), AtMost(5)] = 0.5
-    max: NonNegative | None = None
-
-
-@dataclass(frozen=True)
-class Distribution:
-    """A delay drawn from the seed, in WireMock's vocabulary: ``fixed``, ``uniform``, ``lognormal``."""
-
-    fixed: NonNegative | None = None
-    uniform: Uniform | None = None
-    lognormal: Lognormal | None = None
-
-    def _problems(self) -> list[tuple[str, str]]:
-        return _exactly_one(self, ("fixed", "uniform", "lognormal"))
-
-
-Delay = NonNegative | Distribution
-
-
-@dataclass(frozen=True)
-class Wire:
-    """Legal SSE framings that client parsers must survive."""
-
-    crlf: bool = False
-    split: Annotated[int, AtLeast(1), AtMost(64)] = 1
-    batch: Annotated[int, AtLeast(1), AtMost(64)] = 1
-    keepalive_between: bool = False
-
-
-@dataclass(frozen=True)
-class StreamProfile:
-    """The pace of an SSE reply, in scenario milliseconds."""
-
-    ttft_ms: Delay = 200
-    keepalive_ms: Annotated[float, AtLeast(1)] = 100
-    tokens_per_s: Annotated[float, AtLeast(0.001)] | None = 80
-    chunk_delay_ms: Delay | None = None
-    jitter: Annotated[float, AtLeast(0), AtMost(1)] = 0
-    search_ms: Delay = 800
-    chunk: ChunkMode | ChunkChars = "word"
-    wire: Wire = field(default_factory=Wire)
-
-
-@dataclass(frozen=True)
-class StreamError:
-    """OpenRouter's in-band error chunk, sent after the 200 status and some content."""
-
-    code: Annotated[int, AtLeast(400), AtMost(599)] = 502
-    message: str = "Provider disconnected"
-    error_type: str = "provider_unavailable"
-    done: bool = True
-
-
-@dataclass(frozen=True)
-class Stall:
-    """Stop writing but keep the socket open, for at most ``max_s`` scenario seconds."""
-
-    max_s: NonNegative = 300
-
-
-@dataclass(frozen=True)
-class Fault:
-    """One way for a reply to go wrong after ``after_chunks`` content chunks."""
-
-    after_chunks: Annotated[int, AtLeast(0)] = 0
-    stream_error: StreamError | None = None
-    disconnect: bool = False
-    truncate: bool = False
-    stall: Stall | bool = False
-    malformed: bool = False
-
-    def _problems(self) -> list[tuple[str, str]]:
-        return _exactly_one(self, ("stream_error", "disconnect", "truncate", "stall", "malformed"))
-
-    @property
-    def stall_limit_s(self) -> float:
-        return self.stall.max_s if isinstance(self.stall, Stall) else Stall().max_s
 
 
 Count = Positive | Annotated[tuple[Positive, ...], NotEmpty()]
@@ -229,6 +137,12 @@ class Respond:
         if self.body is not None and self.status is None:
             return [("body", "'body' needs 'status'")]
         return []
+
+    @cached_property
+    def placeholders(self) -> frozenset[str]:
+        """The ``{placeholder}`` names its reply texts use."""
+        calls = [c.arguments for c in self.tool_calls] if isinstance(self.tool_calls, tuple) else []
+        return names([self.content, self.reasoning, calls])
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import types
 import typing
 from typing import Any, Literal, Union
 
-from .checks import AtLeast, AtMost, IsRegex, NotEmpty, OneOfNames
+from ..openrouter.checks import AtLeast, AtMost, IsRegex, NotEmpty, OneOfNames
 from .model import Scenario
 
 SCHEMA_ID = "urn:mockpinme:scenario:1"

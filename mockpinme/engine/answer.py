@@ -1,0 +1,84 @@
+"""One chat request to one outcome, in PinMe's order: its gate, then a rule's PinMe errors,
+OpenRouter's validation, rate limits, a rule's OpenRouter errors, and at last the reply."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from ..openrouter.errors import RenderedError
+from ..openrouter.timing import StreamProfile
+from ..scenario.model import Respond
+from .gate import check_chat
+from .inputs import ReplyInputs
+from .journal import Entry
+from .prepared import Prepared
+from .refusals import is_pinme, named_error, openrouter_error, scripted_error
+from .request import ChatCall, ChatRequest
+from .session import Session
+from .upstream import invalid, rate_limited
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """An error to send."""
+
+    error: RenderedError
+
+
+@dataclass(frozen=True, slots=True)
+class Replied:
+    """A reply to send, as JSON or as a stream, as its answer scripts it."""
+
+    prepared: Prepared
+    respond: Respond
+    stream: bool
+    profile: StreamProfile
+
+
+Outcome = Refused | Replied
+
+
+def _refused(entry: Entry, error: RenderedError) -> Refused:
+    entry.error = error.name
+    return Refused(error)
+
+
+def answer(session: Session, call: ChatCall, entry: Entry) -> Outcome:
+    """What ``session`` answers to ``call``; what was learned goes into its journal ``entry``."""
+    if call.raw is None:
+        return _refused(entry, named_error(session, "pinme.body_too_large"))
+    entry.body = call.raw
+    try:
+        body = json.loads(call.raw)
+    except ValueError:
+        return _refused(entry, named_error(session, "pinme.invalid_json"))
+    fields = body if isinstance(body, dict) else {}
+    entry.stream = fields.get("stream") is True
+    api_key, project = call.headers.get("X-API-Key", "").strip(), call.query.get("project_name", "")
+    problem = check_chat(session.scenario, api_key, project, session.balances)
+    if problem:
+        return _refused(entry, named_error(session, problem, api_key=api_key))
+    request = ChatRequest.parse(
+        fields, session.default_model, session.next_call(), session.scenario.seed, call, api_key, project
+    )
+    found = session.rules.first_match(request)
+    if found is None and session.scenario.strict:
+        why = f"no rule matched this request (strict scenario); {session.rules.closest(request)}"
+        return _refused(entry, openrouter_error(400, f"mockpinme: {why}", api_key))
+    respond = found.respond if found else session.scenario.fallback
+    entry.rule = found.label if found else "fallback"
+    scripted = scripted_error(session, request, respond)
+    if scripted is not None and is_pinme(scripted):
+        return _refused(entry, scripted)
+    refusal = invalid(session, request) or rate_limited(session, request) or scripted
+    if refusal is not None:
+        return _refused(entry, refusal)
+    model = session.model(request.model)
+    assert model is not None
+    inputs = ReplyInputs.of(request, call.raw, respond, found.groups if found else {}, model)
+    prepared = session.replies.get_or_build(inputs)
+    if session.tracks_balance:
+        session.charge(project, prepared.reply.usage["cost"])
+        entry.balance_usd = session.balance(project)
+    return Replied(prepared, respond, request.stream, respond.stream or session.scenario.stream)

@@ -1,0 +1,143 @@
+"""The request journal: what each client sent and what it got, newest last, bounded."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from multidict import CIMultiDictProxy, MultiMapping
+
+DEFAULT_LIMIT = 1000
+
+
+@dataclass(slots=True)
+class Entry:
+    """One request: what was sent, which scenario and rule answered, what went back.
+
+    The request's body is kept as the bytes that came in; ``json`` parses them when asked."""
+
+    id: int
+    method: str
+    path: str
+    params: MultiMapping[str]
+    headers: CIMultiDictProxy[str]
+    started_at: float
+    scenario: str
+    body: bytes | None = None
+    stream: bool = False
+    status: int | None = None
+    rule: str | None = None
+    error: str | None = None
+    chunks_sent: int = 0
+    cancelled: bool = False
+    balance_usd: float | None = None
+    duration_ms: float | None = None
+    _start: float = field(default=0.0, repr=False)
+
+    @property
+    def api_key(self) -> str | None:
+        return self.headers.get("X-API-Key")
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The query string's parameters."""
+        return dict(self.params)
+
+    @property
+    def json(self) -> Any:
+        """The body as JSON; None when there was none or it was not JSON."""
+        if self.body is None:
+            return None
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+    def finish(self, status: int | None) -> None:
+        """Record the status and how long the answer took."""
+        if self.status is None:
+            self.status = status
+        self.duration_ms = round((time.perf_counter() - self._start) * 1000, 3)
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as the control API returns it."""
+        return {
+            "id": self.id,
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "headers": dict(self.headers),
+            "json": self.json,
+            "stream": self.stream,
+            "scenario": self.scenario,
+            "status": self.status,
+            "rule": self.rule,
+            "error": self.error,
+            "chunks_sent": self.chunks_sent,
+            "cancelled": self.cancelled,
+            "balance_usd": self.balance_usd,
+            "started_at": self.started_at,
+            "duration_ms": self.duration_ms,
+        }
+
+
+class Journal:
+    """The last ``limit`` requests, in order."""
+
+    def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
+        self.entries: deque[Entry] = deque(maxlen=limit)
+        self._ids = itertools.count(1)
+
+    def record(
+        self,
+        method: str,
+        path: str,
+        params: MultiMapping[str],
+        headers: CIMultiDictProxy[str],
+        scenario: str,
+    ) -> Entry:
+        """Start an entry for a request that has just arrived."""
+        entry = Entry(
+            next(self._ids), method, path, params, headers, time.time(), scenario, _start=time.perf_counter()
+        )
+        self.entries.append(entry)
+        return entry
+
+    def clear(self) -> None:
+        self.entries.clear()
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(list(self.entries))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def select(
+        self,
+        *,
+        path: str | None = None,
+        status: int | None = None,
+        since: int | None = None,
+        limit: int | None = None,
+    ) -> list[Entry]:
+        """Entries with that path and status, after the entry with id ``since``; the last ``limit``."""
+        found = [
+            e
+            for e in self.entries
+            if (path is None or e.path == path)
+            and (status is None or e.status == status)
+            and (since is None or e.id > since)
+        ]
+        return found[-limit:] if limit is not None else found
+
+
+def mask(key: str | None) -> str:
+    """A key as logs show it: the first and last two characters."""
+    if not key:
+        return "-"
+    return f"{key[:2]}…{key[-2:]}" if len(key) > 6 else "…"

@@ -1,0 +1,76 @@
+"""Replies prepared once per distinct request and kept encoded, ids left as slots; each answer
+renders its own ids in. Same inputs, same bytes, without building them again."""
+
+from __future__ import annotations
+
+import random
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from ..openrouter import plan
+from ..openrouter.completion import Reply, completion_body, errored_body
+from ..openrouter.encode import Encoded, encode
+from ..openrouter.faults import Fault
+from ..openrouter.timing import Pacer, StreamProfile
+from .inputs import ReplyInputs
+from .reply.build import ReplyBuilder
+from .reply.text import request_seed
+
+CACHE_SIZE = 512
+
+
+@dataclass
+class Prepared:
+    """One reply, and its encodings made on first use: the JSON body, the stream's plan."""
+
+    reply: Reply
+    seed: int
+    _json: Encoded | None = None
+    _steps: list[plan.Step] | None = field(default=None, repr=False)
+
+    def json_body(self, fault: Fault | None) -> Encoded:
+        """The non-streaming body; with a ``stream_error`` fault, the error on the choice."""
+        if self._json is None:
+            if fault is not None and fault.stream_error is not None:
+                e = fault.stream_error
+                self._json = encode(errored_body(self.reply, e.code, e.message, e.error_type))
+            else:
+                self._json = encode(completion_body(self.reply))
+        return self._json
+
+    def steps(self, profile: StreamProfile, fault: Fault | None) -> list[plan.Step]:
+        """The stream's plan; its waits come from the request's seed, so they repeat too."""
+        if self._steps is None:
+            pacer = Pacer(profile, random.Random(self.seed))
+            searching = pacer.searching() if self.reply.searches else 0.0
+            events = plan.stream_events(self.reply, profile.chunk, fault)
+            self._steps = plan.apply_wire(plan.build_plan(events, pacer, fault, searching), profile.wire)
+        return self._steps
+
+
+class ReplyCache:
+    """The last ``size`` prepared replies, by their inputs; :meth:`get_or_build` is the way in."""
+
+    def __init__(self, builder: ReplyBuilder, size: int = CACHE_SIZE) -> None:
+        self.builder = builder
+        self.size = size
+        self._items: OrderedDict[ReplyInputs, Prepared] = OrderedDict()
+
+    def get_or_build(self, inputs: ReplyInputs) -> Prepared:
+        """The prepared reply for ``inputs``, built on the first request for it."""
+        found = self._items.get(inputs)
+        if found is not None:
+            self._items.move_to_end(inputs)
+            return found
+        request = inputs.request
+        seed = request_seed(inputs.seed, request.model, request.messages)
+        prepared = self._items[inputs] = Prepared(self.builder.build(inputs, seed), seed)
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return prepared
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def clear(self) -> None:
+        self._items.clear()

@@ -1,0 +1,34 @@
+"""What OpenRouter checks before it answers: the request itself, then the key's rate limits."""
+
+from __future__ import annotations
+
+from ..openrouter import tokens
+from ..openrouter.errors import RenderedError
+from .refusals import named_error
+from .request import ChatRequest
+from .session import Session
+
+
+def invalid(session: Session, request: ChatRequest) -> RenderedError | None:
+    """OpenRouter's 400 for a request it cannot serve (no messages, an unknown model), else None."""
+    if not request.messages:
+        return named_error(session, "openrouter.input_required", api_key=request.api_key)
+    if session.model(request.model) is None:
+        values = {"model": request.model}
+        return named_error(session, "openrouter.invalid_model", api_key=request.api_key, values=values)
+    return None
+
+
+def rate_limited(session: Session, request: ChatRequest) -> RenderedError | None:
+    """OpenRouter's 429 once the key's window is full (prompt tokens counted only when limited)."""
+    if not session.limiter.active:
+        return None
+    refusal = session.limiter.admit(
+        request.api_key, lambda: tokens.prompt_tokens(request.messages, request.body.get("tools"))
+    )
+    if refusal is None:
+        return None
+    headers = refusal.headers()
+    values = {"retry_after": headers["Retry-After"]}
+    limited = named_error(session, "openrouter.rate_limited", api_key=request.api_key, values=values)
+    return RenderedError(limited.status, limited.body, headers, limited.name)

@@ -1,0 +1,64 @@
+"""The aiohttp application of one server state, and starting it on a host and port."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+from aiohttp import web
+
+from ..engine.state import ServerState
+from .chat import chat_completions
+from .control import PREFIX, control_app
+from .fallback import cors_headers, unrouted
+from .journaled import journaled
+from .keys import SERVER
+from .models import models
+from .watch import watching
+
+LISTEN_BACKLOG = 1024
+
+
+def create_app(state: ServerState, *, watch: Path | None = None) -> web.Application:
+    """The application for one server state; with ``watch``, that scenario file is reloaded on change."""
+    app = web.Application(client_max_size=2**62)
+    app[SERVER] = state
+    if state.settings.cors:
+        app.on_response_prepare.append(cors_headers)
+    app.router.add_get("/api/v1/models", journaled(models))
+    app.router.add_post("/api/v1/chat/completions", journaled(chat_completions))
+    app.add_subapp(PREFIX, control_app(state))
+    app.router.add_route("*", "/{path:.*}", journaled(unrouted))
+    if watch is not None:
+        app.cleanup_ctx.append(watching(watch))
+    return app
+
+
+def is_loopback(host: str) -> bool:
+    """Does ``host`` name only this machine?"""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def url_host(host: str) -> str:
+    """A host as it stands in a URL (IPv6 in brackets)."""
+    return f"[{host}]" if ":" in host else host
+
+
+async def start(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
+    """Start serving ``app``; returns the runner and the bound port (useful with port 0)."""
+    runner = web.AppRunner(
+        app, access_log=None, handle_signals=False, shutdown_timeout=0.5, handler_cancellation=True
+    )
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, backlog=LISTEN_BACKLOG)
+    try:
+        await site.start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    return runner, int(runner.addresses[0][1])

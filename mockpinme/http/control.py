@@ -1,0 +1,170 @@
+"""The control API, a sub-app under ``/__mockpinme/``: scenario switching, the journal, state,
+reset, time.
+
+JSON in and out. Once a token is set (always, when bound off loopback) every call but ``health``
+needs it, as ``Authorization: Bearer TOKEN`` or ``X-Mockpinme-Token: TOKEN``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from .._version import __version__
+from ..engine.state import ServerState
+from ..scenario import ScenarioError, builtins, load_scenario, load_text
+from .fallback import unrouted
+from .journaled import journaled
+from .keys import SERVER
+from .respond import json_response
+
+PREFIX = "/__mockpinme"
+TOKEN_HEADER = "X-Mockpinme-Token"
+_OPEN = frozenset({f"{PREFIX}/health"})
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _problem(status: int, message: str, problems: list[str] | None = None) -> web.Response:
+    error: dict[str, Any] = {"message": message, "code": status}
+    if problems is not None:
+        error["problems"] = problems
+    return json_response({"error": error}, status)
+
+
+@web.middleware
+async def _token(request: web.Request, handler: Handler) -> web.StreamResponse:
+    settings = request.app[SERVER].settings
+    if request.path in _OPEN:
+        return await handler(request)
+    if settings.control_token is None:
+        if settings.token_required:
+            return _problem(403, "the control API needs --control-token when bound off loopback")
+        return await handler(request)
+    bearer = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    given = request.headers.get(TOKEN_HEADER, bearer)
+    if not hmac.compare_digest(given.encode(), settings.control_token.encode()):
+        return _problem(401, "the control API needs the control token")
+    return await handler(request)
+
+
+async def health(request: web.Request) -> web.Response:
+    """``GET health``: alive, which scenario, which version (never needs the token)."""
+    active = request.app[SERVER].scenarios.active
+    return json_response({"status": "ok", "scenario": active.name, "version": __version__})
+
+
+async def list_scenarios(request: web.Request) -> web.Response:
+    """``GET scenarios``: the built-in scenarios."""
+    return json_response({"scenarios": [{"name": b.name, "description": b.description} for b in builtins()]})
+
+
+async def get_scenario(request: web.Request) -> web.Response:
+    """``GET scenario``: the active scenario."""
+    session = request.app[SERVER].scenarios.active
+    scenario = session.scenario
+    return json_response(
+        {
+            "name": scenario.name,
+            "description": scenario.description,
+            "seed": scenario.seed,
+            "strict": scenario.strict,
+            "rules": session.rules.labels,
+        }
+    )
+
+
+async def put_scenario(request: web.Request) -> web.Response:
+    """``PUT scenario``: switch by ``{"name"}``, ``{"path"}``, ``{"scenario": {...}}`` or a YAML body."""
+    state = request.app[SERVER]
+    text = await request.text()
+    try:
+        if request.content_type in ("application/yaml", "application/x-yaml", "text/yaml", "text/plain"):
+            scenario = load_text(text, "<request body>")
+        else:
+            try:
+                body = json.loads(text)
+            except ValueError:
+                return _problem(400, "the body is neither JSON nor YAML (send YAML as application/yaml)")
+            if not isinstance(body, dict) or len({"name", "path", "scenario"} & set(body)) != 1:
+                return _problem(400, 'send one of {"name": …}, {"path": …}, {"scenario": {…}}')
+            if "scenario" in body:
+                if not isinstance(body["scenario"], dict):
+                    return _problem(400, '"scenario" must be a mapping')
+                scenario = load_scenario(body["scenario"])
+            else:
+                reference = body.get("name") or body.get("path")
+                if not isinstance(reference, str):
+                    return _problem(400, '"name" and "path" take a string')
+                scenario = load_scenario(Path(reference) if "path" in body else reference)
+    except ScenarioError as exc:
+        return _problem(400, "the scenario is not valid", [str(p) for p in exc.problems])
+    state.scenarios.use(scenario)
+    return json_response({"status": "ok", "scenario": scenario.name})
+
+
+def _int(request: web.Request, name: str) -> int | None:
+    value = request.query.get(name)
+    return int(value) if value not in (None, "") else None
+
+
+async def get_requests(request: web.Request) -> web.Response:
+    """``GET requests``: the journal, filtered by ``path``, ``status``, ``since`` (an id); ``limit``."""
+    try:
+        entries = request.app[SERVER].runtime.journal.select(
+            path=request.query.get("path") or None,
+            status=_int(request, "status"),
+            since=_int(request, "since"),
+            limit=_int(request, "limit"),
+        )
+    except ValueError:
+        return _problem(400, "status, since and limit take whole numbers")
+    return json_response({"requests": [e.to_json() for e in entries]})
+
+
+async def reset(request: web.Request) -> web.Response:
+    """``POST reset``: journal, counters, sequences, balances and rate-limit windows back to the start."""
+    request.app[SERVER].clear()
+    return json_response({"status": "ok"})
+
+
+async def get_state(request: web.Request) -> web.Response:
+    """``GET state``: balances, rate-limit windows, counters."""
+    return json_response(request.app[SERVER].snapshot())
+
+
+async def post_clock(request: web.Request) -> web.Response:
+    """``POST clock`` ``{"advance_s": N}``: move scenario time on (rate-limit windows)."""
+    try:
+        seconds = float((await request.json())["advance_s"])
+    except (ValueError, KeyError, TypeError):
+        return _problem(400, 'send {"advance_s": seconds}')
+    clock = request.app[SERVER].runtime.clock
+    clock.advance(seconds)
+    return json_response({"clock_s": round(clock.now(), 3)})
+
+
+def control_app(state: ServerState) -> web.Application:
+    """The control API as a sub-app, with its own token check."""
+    app = web.Application(middlewares=[_token])
+    app[SERVER] = state
+    for method, path, handler in (
+        ("GET", "/health", health),
+        ("GET", "/scenarios", list_scenarios),
+        ("GET", "/scenario", get_scenario),
+        ("PUT", "/scenario", put_scenario),
+        ("GET", "/requests", get_requests),
+        ("POST", "/reset", reset),
+        ("GET", "/state", get_state),
+        ("POST", "/clock", post_clock),
+    ):
+        if method == "GET":
+            app.router.add_get(path, journaled(handler))
+        else:
+            app.router.add_route(method, path, journaled(handler))
+    app.router.add_route("*", "/{path:.*}", journaled(unrouted))
+    return app

@@ -1,0 +1,130 @@
+"""JSON as OpenRouter sends it (compact, UTF-8), and bytes with slots where each answer's ids go.
+
+An id is never searched for in the bytes: encoding a value that holds :class:`Slot` objects leaves
+the slot out and records its offset, and :meth:`Encoded.render` inserts the values there.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def compact_json(value: Any) -> bytes:
+    """``value`` as compact UTF-8 JSON."""
+    return _dumps(value).encode()
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A place for a value known only when answering: ``index`` into the values, ``quoted`` as a string."""
+
+    index: int
+    quoted: bool = True
+
+
+GENERATION_ID = Slot(0)
+CREATED = Slot(1, quoted=False)
+_FIRST_CALL = 2
+
+
+def call_slot(index: int) -> Slot:
+    """Where the id of tool call ``index`` goes."""
+    return Slot(_FIRST_CALL + index)
+
+
+SlotAt = tuple[int, Slot]
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """Bytes with the offsets where slot values are inserted."""
+
+    data: bytes
+    slots: tuple[SlotAt, ...] = ()
+
+    def __add__(self, other: Encoded) -> Encoded:
+        shift = len(self.data)
+        return Encoded(self.data + other.data, self.slots + tuple((o + shift, s) for o, s in other.slots))
+
+    def render(self, values: Sequence[bytes]) -> bytes:
+        """The bytes with ``values[slot.index]`` at each slot."""
+        if not self.slots:
+            return self.data
+        parts: list[bytes] = []
+        start = 0
+        for offset, slot in self.slots:
+            parts += (self.data[start:offset], values[slot.index])
+            start = offset
+        parts.append(self.data[start:])
+        return b"".join(parts)
+
+    def replace(self, old: bytes, new: bytes) -> Encoded:
+        """Replace ``old`` in the bytes, which must not hold a slot's offset inside a match."""
+        if not self.slots:
+            return Encoded(self.data.replace(old, new))
+        pieces = self.split_at([offset for offset, _ in self.slots])
+        joined = Encoded(b"")
+        for piece in pieces:
+            joined = joined + Encoded(piece.data.replace(old, new), piece.slots)
+        return joined
+
+    def split_at(self, offsets: Sequence[int]) -> list[Encoded]:
+        """The pieces between ``offsets``; a slot goes with the piece that starts at or before it."""
+        cuts = [0, *sorted(set(offsets) - {0, len(self.data)}), len(self.data)]
+        pieces = []
+        for start, end in itertools.pairwise(cuts):
+            slots = tuple(
+                (o - start, s) for o, s in self.slots if start <= o < end or (o == end == len(self.data))
+            )
+            pieces.append(Encoded(self.data[start:end], slots))
+        return pieces
+
+
+def _has_slot(value: Any) -> bool:
+    if isinstance(value, Slot):
+        return True
+    if isinstance(value, dict):
+        return any(_has_slot(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_slot(v) for v in value)
+    return False
+
+
+def encode(value: Any) -> Encoded:
+    """``value`` as compact JSON, its :class:`Slot` objects left as slots."""
+    data = bytearray()
+    slots: list[SlotAt] = []
+    _encode_into(value, data, slots)
+    return Encoded(bytes(data), tuple(slots))
+
+
+def _encode_into(value: Any, data: bytearray, slots: list[SlotAt]) -> None:
+    if isinstance(value, Slot):
+        if value.quoted:
+            data += b'"'
+        slots.append((len(data), value))
+        if value.quoted:
+            data += b'"'
+    elif not _has_slot(value):
+        data += compact_json(value)
+    elif isinstance(value, dict):
+        data += b"{"
+        for i, (key, item) in enumerate(value.items()):
+            if i:
+                data += b","
+            data += compact_json(str(key)) + b":"
+            _encode_into(item, data, slots)
+        data += b"}"
+    else:
+        data += b"["
+        for i, item in enumerate(value):
+            if i:
+                data += b","
+            _encode_into(item, data, slots)
+        data += b"]"
