@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from mockpinme.openrouter import sse
 from mockpinme.engine.clock import Clock
+from mockpinme.openrouter import sse
 
 
 @pytest.fixture

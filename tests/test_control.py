@@ -12,8 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mockpinme import MockPinme
-from mockpinme import Entry
+from mockpinme import Entry, MockPinme
 from mockpinme.engine.state import SCENARIO_HEADER
 
 from .conftest import HELLO, KEY, ServerFactory, chat_url

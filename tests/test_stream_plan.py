@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
+from mockpinme.openrouter import sse
+from mockpinme.openrouter.plan import Step, StreamEvents, apply_wire, build_plan
+from mockpinme.openrouter.timing import Pacer, sample_ms
 from mockpinme.scenario import load_scenario
 from mockpinme.scenario.model import Fault, StreamProfile, Wire
-from mockpinme.openrouter import sse
-from mockpinme.openrouter.timing import Pacer, sample_ms
-from mockpinme.openrouter.plan import Step, StreamEvents, apply_wire, build_plan
 
 EVENTS = StreamEvents(
     opening=b"data: open\n\n",
