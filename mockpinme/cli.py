@@ -18,10 +18,12 @@ TOKEN_ENV = "MOCKPINME_CONTROL_TOKEN"
 
 
 def _speed(text: str) -> float:
-    value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
+    from .engine.clock import check_speed
+
+    try:
+        return check_speed(float(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _parser() -> argparse.ArgumentParser:

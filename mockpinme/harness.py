@@ -129,8 +129,6 @@ class MockPinme:
 
     @speed.setter
     def speed(self, value: float) -> None:
-        if value < 0:
-            raise ValueError("speed must be >= 0")
         self.state.runtime.clock.speed = value
 
     def advance(self, seconds: float) -> None:

@@ -142,3 +142,33 @@ def test_speed_zero_and_real_time_send_the_same_bytes(start_server: ServerFactor
         streams.append(re.sub(r"gen-\d+-\w{20}|\"created\":\d+", "", response.text))
     assert streams[0] == streams[1]
     assert streams[0].count(": OPENROUTER PROCESSING") == 3
+
+
+def test_scripted_text_that_looks_like_an_id_comes_back_as_written(start_server: ServerFactory) -> None:
+    looks_like_ids = 'gen-0000000000-@@@@@@@@@@@@@@@@@@@@ "created":9999999999 call_@@@@@@@@@@@@@@@@@@@@@@00'
+    server = start_server(
+        {
+            "rules": [
+                {
+                    "respond": {
+                        "tool_calls": [{"name": "echo", "arguments": {"text": looks_like_ids}}],
+                    },
+                    "when": {"has_tools": True},
+                },
+                {"respond": {"content": looks_like_ids}},
+            ]
+        }
+    )
+    client = sdk(server)
+    reply = client.chat.completions.create(model="openai/gpt-4o-mini", messages=HELLO)
+    assert reply.choices[0].message.content == looks_like_ids
+    assert GEN_ID.match(reply.id) and reply.created < 9_999_999_999
+    streamed = client.chat.completions.create(model="openai/gpt-4o-mini", messages=HELLO, stream=True)
+    chunks = list(streamed)
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == looks_like_ids
+    assert {c.id for c in chunks} == {chunks[0].id} and GEN_ID.match(chunks[0].id)
+    tool = {"type": "function", "function": {"name": "echo", "parameters": {"type": "object"}}}
+    called = client.chat.completions.create(model="openai/gpt-4o-mini", messages=HELLO, tools=[tool])
+    (call,) = called.choices[0].message.tool_calls or []
+    assert call.function.arguments == f'{{"text": "{looks_like_ids.replace(chr(34), chr(92) + chr(34))}"}}'
+    assert re.fullmatch(r"call_[0-9a-f]{24}", call.id)

@@ -8,7 +8,7 @@ import httpx
 import openai
 import pytest
 
-from .conftest import KEY, PROJECT, ServerFactory, chat_url, sdk
+from .conftest import HELLO, KEY, PROJECT, ServerFactory, chat_url, sdk
 
 
 def ask(client: openai.OpenAI, text: str = "Hello!", **body: Any) -> str | None:
@@ -260,3 +260,20 @@ def test_mixed_runs_keep_rule_order(start_server: ServerFactory) -> None:
     assert ask(client, "needle-200-x", model="openai/gpt-4o") == "r200"
     assert ask(client, "exact") == "equals"
     assert ask(client, "needle-299-x and needle-7-x") == "r7"
+
+
+def test_nth_in_a_text_counts_calls_even_for_the_same_request(start_server: ServerFactory) -> None:
+    server = start_server({"rules": [{"respond": {"content": "call {nth} for {project}"}}]})
+    client = sdk(server)
+    texts = [client.chat.completions.create(model="openai/gpt-4o-mini", messages=HELLO) for _ in range(2)]
+    assert [t.choices[0].message.content for t in texts] == ["call 1 for demo", "call 2 for demo"]
+    other = sdk(server, project="other").chat.completions.create(model="openai/gpt-4o-mini", messages=HELLO)
+    assert other.choices[0].message.content == "call 3 for other"
+
+
+def test_a_text_without_nth_is_prepared_once(start_server: ServerFactory) -> None:
+    server = start_server({"rules": [{"respond": {"content": "always the same"}}]})
+    client = sdk(server)
+    for _ in range(3):
+        client.chat.completions.create(model="openai/gpt-4o-mini", messages=HELLO)
+    assert len(server.state.scenarios.active.replies) == 1

@@ -114,9 +114,12 @@ def test_fault_after_more_chunks_than_there_are_sends_them_all() -> None:
     assert len([s for s in steps if s.content]) == 4
 
 
-def test_speed_zero_plan_is_the_real_time_plan() -> None:
+def test_the_plan_follows_the_seed_only() -> None:
     stream = profile(ttft_ms={"uniform": {"lower": 100, "upper": 900}}, jitter=0.3, chunk_delay_ms=50)
-    assert plan(stream, seed=9) == plan(stream, seed=9)
+    waits = [s.wait_s for s in plan(stream, seed=9)]
+    assert waits == [s.wait_s for s in plan(stream, seed=9)]
+    assert waits != [s.wait_s for s in plan(stream, seed=10)]
+    assert datas(plan(stream, seed=9)) == datas(plan(stream, seed=10))
 
 
 @pytest.mark.parametrize(

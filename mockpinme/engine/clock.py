@@ -6,6 +6,13 @@ import asyncio
 import time
 
 
+def check_speed(value: float) -> float:
+    """``value`` if it can be a speed; raises ValueError otherwise."""
+    if not value >= 0 or value == float("inf"):
+        raise ValueError("speed must be a finite number, 0 or more")
+    return float(value)
+
+
 class Clock:
     """Scales simulated delays by ``speed``: ``1`` is real time, ``10`` ten times faster, ``0`` never sleeps.
 
@@ -15,11 +22,18 @@ class Clock:
     """
 
     def __init__(self, speed: float = 1.0) -> None:
-        if speed < 0:
-            raise ValueError("speed must be >= 0")
         self.speed = speed
         self._origin = time.monotonic()
         self._offset = 0.0
+
+    @property
+    def speed(self) -> float:
+        """The factor on every delay; 0 or more."""
+        return self._speed
+
+    @speed.setter
+    def speed(self, value: float) -> None:
+        self._speed = check_speed(value)
 
     def now(self) -> float:
         """Scenario seconds since the clock was made."""

@@ -17,7 +17,3 @@ class Settings:
     control_token: str | None = None
     token_required: bool = False
     cors: bool = False
-
-    def __post_init__(self) -> None:
-        if self.speed < 0:
-            raise ValueError("speed must be >= 0")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ..openrouter.errors import pinme_wrapped
 from .keys import SERVER
 from .respond import json_response
 
@@ -20,7 +21,7 @@ CORS_HEADERS = {
 
 def pinme_error(status: int, text: str, headers: dict[str, str] | None = None) -> web.Response:
     """PinMe's wrapped error body."""
-    return json_response({"code": status, "msg": "error", "data": {"error": text}}, status, headers)
+    return json_response(pinme_wrapped(status, "error", text), status, headers)
 
 
 async def unrouted(request: web.Request) -> web.Response:

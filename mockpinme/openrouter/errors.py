@@ -149,6 +149,11 @@ CATALOGUE: dict[str, ErrorSpec] = {
 ERROR_NAMES = frozenset(CATALOGUE)
 
 
+def pinme_wrapped(code: int, msg: str, text: str) -> dict[str, Any]:
+    """PinMe's wrapped envelope: ``{"code", "msg", "data": {"error"}}``."""
+    return {"code": code, "msg": msg, "data": {"error": text}}
+
+
 def pinme_body(spec: ErrorSpec, style: PinmeStyle, message: str | None = None) -> dict[str, Any]:
     """PinMe's wrapped error body, in the seed guide's style or the worker template's."""
     text = message if message is not None else spec.message
@@ -158,7 +163,7 @@ def pinme_body(spec: ErrorSpec, style: PinmeStyle, message: str | None = None) -
         code, msg = 400, "invalid param"
     else:
         code, msg = (500 if spec.status in (401, 413) else spec.status), "fail"
-    return {"code": code, "msg": msg, "data": {"error": text}}
+    return pinme_wrapped(code, msg, text)
 
 
 def openrouter_body(
