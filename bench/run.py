@@ -120,10 +120,10 @@ def measure_streams(live: dict[str, tuple[Server, Started]], plan: Settings, res
 
 
 def measure_spawn(case: Case, folder: Path, installed: Peers, plan: Settings, results: Results) -> None:
-    """Spawn to the first 200, interleaved over five rounds (one with ``--quick``)."""
+    """Spawn to the first 200, the servers interleaved in each round."""
     servers = servers_for(case, folder, installed, plan.loop)
     spawns: dict[str, list[float]] = {server.name: [] for server in servers}
-    for _ in range(max(plan.rounds, 1 if plan.rounds == 1 else 5)):
+    for _ in range(plan.rounds):
         for server in servers:
             found = attempt(results, server, lambda s=server: spawn_to_first_200(s))
             spawns[server.name] += [found] if found is not None else []
