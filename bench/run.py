@@ -1,244 +1,197 @@
-"""mockpinme's benchmark: mockpinme beside a bare aiohttp baseline, in one run, as ratios.
+"""mockpinme's benchmark: mockpinme beside a bare aiohttp baseline and its peers, in one run, as ratios.
 
-    python bench/run.py [--quick]
+    python bench/run.py [--quick] [--peers] [--streams N]
 
-Needs ``wrk`` (Debian package) for the throughput test. Servers run pinned to CPU 0, load
-generators to CPU 1. Everything talks to 127.0.0.1 only and every run is bounded in time.
+Needs ``wrk`` (Debian package) for throughput and ``valgrind`` for instruction counts. Servers run
+pinned to CPU 0, load generators to CPU 1; everything talks to 127.0.0.1 only and every step is
+bounded in time. ``--quick`` is the test suite's short run: one round, no peers unless ``--peers``.
 """
 
 from __future__ import annotations
 
 import argparse
-import compileall
 import json
 import os
 import platform
-import re
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
+import callgrind
+import peers
+import pyprofile
+from cases import CHUNK_DELAY_MS, Case, default_case, rule_case
+from load import capture, median_of, streams, wrk_rps
+from report import BARE, MOCK, Results, render
+from servers import HERE, PINME_CHAT, Server, Started, baseline, mockpinme, running, spawn_to_first_200
 
-HERE = Path(__file__).resolve().parent
-SCENARIO = HERE / "scenario.yaml"
-BODY = {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "Hello"}]}
-HEADERS = {"X-API-Key": "bench", "Content-Type": "application/json"}
-CHAT = "/api/v1/chat/completions?project_name=bench"
-SERVER_CPU, LOAD_CPU = "0", "1"
-
-
-def _taskset(cpu: str) -> list[str]:
-    return ["taskset", "-c", cpu] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else []
+OUT = HERE / ".out"
+PROFILE = OUT / "request-profile.txt"
 
 
-@contextmanager
-def running(command: list[str]) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    process = subprocess.Popen(
-        [*_taskset(SERVER_CPU), *command], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
-    try:
-        assert process.stdout is not None
-        url = re.search(r"http://[\d.]+:\d+", process.stdout.readline())
-        assert url, "the server did not print its URL"
-        yield process, url.group(0)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
+@dataclass(frozen=True)
+class Settings:
+    seconds: int
+    rounds: int
+    streams: int
+    requests: int
+    warmup: int
+    callgrind_cases: tuple[str, ...]
+    peers: bool
+    loop: str
 
 
-def mockpinme_cmd(port: int = 0, loop: str = "auto") -> list[str]:
-    return [sys.executable, "-m", "mockpinme", "serve", "--port", str(port), "--scenario", str(SCENARIO),
-            "--log-level", "warning", "--loop", loop]  # fmt: skip
-
-
-def baseline_cmd(port: int, folder: Path) -> list[str]:
-    return [sys.executable, str(HERE / "baseline.py"), str(port), str(folder)]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def proc_stat(pid: int) -> tuple[float, int]:
-    """CPU seconds used so far, and resident memory in KB."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    rss = int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1))  # type: ignore[union-attr]
-    return cpu, rss
-
-
-def capture_bytes(url: str, folder: Path) -> None:
-    """The JSON reply and the stream of mockpinme, saved for the baseline to send."""
-    (folder / "reply.json").write_bytes(httpx.post(url + CHAT, json=BODY, headers=HEADERS).content)
-    stream = httpx.post(url + CHAT, json={**BODY, "stream": True}, headers=HEADERS, timeout=30).content
-    (folder / "stream.sse").write_bytes(stream)
-
-
-def wrk_rps(url: str, seconds: int, connections: int = 32) -> float:
-    script = HERE / "post.lua"
-    script.write_text(
-        'wrk.method = "POST"\n'
-        f"wrk.body = '{json.dumps(BODY)}'\n"
-        'wrk.headers["Content-Type"] = "application/json"\n'
-        'wrk.headers["X-API-Key"] = "bench"\n'
-    )
-    command = [*_taskset(LOAD_CPU), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script)]
-    out = subprocess.run(
-        [*command, url + CHAT], capture_output=True, text=True, timeout=seconds + 30, check=True
-    ).stdout
-    script.unlink()
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-
-
-def streams(url: str, count: int, pid: int) -> dict[str, Any]:
-    cpu_before, rss_idle = proc_stat(pid)
-    client = subprocess.Popen(
-        [*_taskset(LOAD_CPU), sys.executable, str(HERE / "streams.py"), url + CHAT, str(count), "20"],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    peak = rss_idle
-    while client.poll() is None:
-        peak = max(peak, proc_stat(pid)[1])
-        time.sleep(0.05)
-    assert client.stdout is not None
-    result: dict[str, Any] = json.loads(client.stdout.read())
-    cpu_after, _ = proc_stat(pid)
-    result["cpu_per_chunk_us"] = (cpu_after - cpu_before) / max(1, result["chunks"]) * 1e6
-    result["rss_idle_kb"] = rss_idle
-    result["kb_per_stream"] = (peak - rss_idle) / count
-    return result
-
-
-def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Each figure's median over the runs; completed streams, the fewest of any run. (Memory is
-    taken from the first run, when the server was still idle.)"""
-    summary = {key: statistics.median(run[key] for run in runs) for key in ("p50_ms", "p99_ms", "max_ms",
-               "cpu_per_chunk_us")}  # fmt: skip
-    memory = {key: runs[0][key] for key in ("rss_idle_kb", "kb_per_stream")}
-    return {**summary, **memory, "completed": min(run["completed"] for run in runs)}
-
-
-def spawn_to_first_200(command: Callable[[int], list[str]]) -> float:
-    port = free_port()
-    with httpx.Client() as client:
-        started = time.perf_counter()
-        process = subprocess.Popen(command(port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            while True:
-                try:
-                    health = client.get(f"http://127.0.0.1:{port}/__mockpinme/health", timeout=1)
-                    if health.status_code == 200:
-                        return time.perf_counter() - started
-                except httpx.TransportError:
-                    if process.poll() is not None or time.perf_counter() - started > 30:
-                        raise RuntimeError(f"no answer from {command(port)[:3]}") from None
-                    time.sleep(0.002)
-        finally:
-            process.terminate()
-            process.wait(timeout=5)
-
-
-def in_process() -> dict[str, float]:
-    command = [sys.executable, str(HERE / "inprocess.py")]
-    out = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
-    return dict(json.loads(out.stdout))
-
-
-def machine() -> str:
-    import aiohttp as _aiohttp
-
-    return (f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python "
-            f"{platform.python_version()}, aiohttp {_aiohttp.__version__}")  # fmt: skip
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="shorter runs (for a smoke test)")
+def settings() -> Settings:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one short round, for a smoke test")
+    parser.add_argument("--peers", action="store_true", help="run the peers with --quick too")
     parser.add_argument("--streams", type=int, default=500)
     parser.add_argument(
         "--loop", choices=["auto", "uvloop", "asyncio"], default="auto", help="mockpinme's loop"
     )
     args = parser.parse_args()
-    seconds, rounds = (2, 1) if args.quick else (4, 5)
-    compileall.compile_dir(str(HERE.parent / "mockpinme"), quiet=1)
-    rows: list[tuple[str, str, str, str, str]] = []
+    if args.quick:
+        return Settings(2, 1, args.streams, 30, 5, ("rule-and-added-model",), args.peers, args.loop)
+    return Settings(4, 5, args.streams, 300, 30, ("default", "rule-and-added-model"), True, args.loop)
 
-    with tempfile.TemporaryDirectory() as folder:
-        with running(mockpinme_cmd(loop=args.loop)) as (mock, mock_url):
-            capture_bytes(mock_url, Path(folder))
-            with running(baseline_cmd(free_port(), Path(folder))) as (base, base_url):
-                mock_runs, base_runs = [], []
-                for _ in range(rounds):
-                    mock_runs.append(wrk_rps(mock_url, seconds))
-                    base_runs.append(wrk_rps(base_url, seconds))
-                mock_rps, base_rps = statistics.median(mock_runs), statistics.median(base_runs)
-                mock_stream_runs, base_stream_runs = [], []
-                for _ in range(rounds):
-                    mock_stream_runs.append(streams(mock_url, args.streams, mock.pid))
-                    base_stream_runs.append(streams(base_url, args.streams, base.pid))
-                mock_streams, base_streams = median_of(mock_stream_runs), median_of(base_stream_runs)
-        spawns: dict[str, list[float]] = {"mock": [], "base": []}
-        for _ in range(5):
-            spawns["mock"].append(spawn_to_first_200(lambda p: mockpinme_cmd(p, args.loop)))
-            spawns["base"].append(spawn_to_first_200(lambda p: baseline_cmd(p, Path(folder))))
-        mock_spawn, base_spawn = statistics.median(spawns["mock"]), statistics.median(spawns["base"])
-    inner = in_process()
 
-    def row(what: str, mine: float, base: float | None, unit: str, target: str, ok: bool) -> None:
-        ratio = f"{mine / base:.2f}x" if base else "-"
-        shown_base = f"{base:,.3g} {unit}" if base is not None else "-"
-        rows.append((what, f"{mine:,.3g} {unit}", shown_base, ratio, f"{target} {'yes' if ok else 'NO'}"))
+Peers = dict[str, Callable[[Case, Path], Server]]
 
-    row(f"chat JSON, 32 conns, median of {rounds} interleaved runs", mock_rps, base_rps, "req/s", ">= 0.7x",
-        mock_rps >= 0.7 * base_rps)  # fmt: skip
-    row(f"{args.streams} streams completed (fewest of {rounds} interleaved runs)", mock_streams["completed"],
-        base_streams["completed"], "", "all", mock_streams["completed"] == args.streams)  # fmt: skip
-    row("stream gap error p99", mock_streams["p99_ms"], base_streams["p99_ms"], "ms", "<= 5 ms, <= 1.5x",
-        mock_streams["p99_ms"] <= 5 and mock_streams["p99_ms"] <= 1.5 * base_streams["p99_ms"])  # fmt: skip
-    row("stream gap error p50", mock_streams["p50_ms"], base_streams["p50_ms"], "ms", "(info)", True)
-    row("server CPU per chunk", mock_streams["cpu_per_chunk_us"], base_streams["cpu_per_chunk_us"], "us",
-        "<= 2x", mock_streams["cpu_per_chunk_us"] <= 2 * base_streams["cpu_per_chunk_us"])  # fmt: skip
-    row("spawn -> first 200", mock_spawn, base_spawn, "s", "<= 0.35 s", mock_spawn <= 0.35)
-    row("idle RSS", mock_streams["rss_idle_kb"] / 1024, base_streams["rss_idle_kb"] / 1024, "MB", "<= 60 MB",
-        mock_streams["rss_idle_kb"] / 1024 <= 60)  # fmt: skip
-    row("RSS per open stream", mock_streams["kb_per_stream"], base_streams["kb_per_stream"], "KB", "<= 40 KB",
-        mock_streams["kb_per_stream"] <= 40)  # fmt: skip
-    row("import mockpinme (fixture's first use)", inner["import_s"], None, "s", "(info)", True)
-    row("fixture: first server start", inner["start_s"], None, "s", "<= 0.1 s", inner["start_s"] <= 0.1)
-    row("fixture: per-test reset", inner["reset_s"] * 1000, None, "ms", "<= 1 ms", inner["reset_s"] <= 0.001)
-    row("--speed 0, 30 s of delays", inner["speed0_s"], None, "s", "<= 0.1 s", inner["speed0_s"] <= 0.1)
-    row("1,000 rules: load", inner["load_1000_s"], None, "s", "<= 0.3 s", inner["load_1000_s"] <= 0.3)
-    row(
-        "1,000 rules: match the last",
-        inner["match_1000_us"],
-        None,
-        "us",
-        "<= 50 us",
-        inner["match_1000_us"] <= 50,
-    )
 
-    print(f"mockpinme benchmark, {time.strftime('%Y-%m-%d')}, {machine()}, mockpinme loop: {args.loop}\n")
-    print("| what | mockpinme | baseline | ratio | target |")
-    print("|---|---|---|---|---|")
-    for cells in rows:
-        print("| " + " | ".join(cells) + " |")
-    return 0 if all(r[4].endswith("yes") for r in rows) else 1
+def servers_for(case: Case, folder: Path, installed: Peers, loop: str) -> list[Server]:
+    """mockpinme, the bare server (bytes from ``folder/case``), then each installed peer."""
+    return [mockpinme(case.scenario, loop), baseline(folder / case.name),
+            *(make(case, folder) for make in installed.values())]  # fmt: skip
+
+
+def attempt(results: Results, server: Server, action: Callable[[], Any]) -> Any:
+    """A peer's measurement, or None with its reason kept; mockpinme's and the bare one's raise."""
+    if server.name in results.skipped:
+        return None
+    try:
+        return action()
+    except Exception as exc:
+        if server.name in (MOCK, BARE):
+            raise
+        results.skipped[server.name] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
+        return None
+
+
+def measure_case(case: Case, folder: Path, installed: Peers, plan: Settings, results: Results) -> None:
+    """JSON throughput of every server for ``case`` (and streams, for the default case)."""
+    servers = servers_for(case, folder, installed, plan.loop)
+    with ExitStack() as stack:
+        first = stack.enter_context(running(servers[0]))
+        capture(first.url + PINME_CHAT, case.body(), folder / case.name, stream=case.name == "default")
+        live: dict[str, tuple[Server, Started]] = {servers[0].name: (servers[0], first)}
+        for server in servers[1:]:
+            started = attempt(results, server, lambda s=server: stack.enter_context(running(s)))
+            if started:
+                live[server.name] = (server, started)
+        rps: dict[str, list[float]] = {name: [] for name in live}
+        for _ in range(plan.rounds):
+            for name, (server, started) in live.items():
+                url = started.url + server.chat_path
+                found = attempt(results, server, lambda u=url: wrk_rps(u, case.body(), plan.seconds))
+                rps[name] += [found] if found is not None else []
+        results.rps[case.name] = {name: statistics.median(v) for name, v in rps.items() if v and name in live
+                                  and name not in results.skipped}  # fmt: skip
+        if case.name == "default":
+            measure_streams(live, plan, results)
+
+
+def measure_streams(live: dict[str, tuple[Server, Started]], plan: Settings, results: Results) -> None:
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in live}
+    for _ in range(plan.rounds):
+        for name, (server, started) in live.items():
+            url = started.url + server.chat_path
+            found = attempt(
+                results, server, lambda u=url, p=started.pid: streams(u, plan.streams, p, CHUNK_DELAY_MS)
+            )
+            runs[name] += [found] if found is not None else []
+    results.stream = {name: median_of(v) for name, v in runs.items() if v and name not in results.skipped}
+
+
+def measure_spawn(case: Case, folder: Path, installed: Peers, plan: Settings, results: Results) -> None:
+    """Spawn to the first 200, the servers interleaved in each round."""
+    servers = servers_for(case, folder, installed, plan.loop)
+    spawns: dict[str, list[float]] = {server.name: [] for server in servers}
+    for _ in range(plan.rounds):
+        for server in servers:
+            found = attempt(results, server, lambda s=server: spawn_to_first_200(s))
+            spawns[server.name] += [found] if found is not None else []
+    results.spawn = {name: statistics.median(v) for name, v in spawns.items() if v}
+
+
+def measure_instructions(cases: list[Case], folder: Path, plan: Settings, results: Results) -> None:
+    missing = callgrind.available()
+    if missing:
+        raise RuntimeError(f"callgrind {missing}: apt-get install valgrind")
+    for case in (c for c in cases if c.name in plan.callgrind_cases):
+        pair = [mockpinme(case.scenario, plan.loop), baseline(folder / case.name)]
+        where = OUT / "callgrind" / case.name
+        results.counts[case.name] = [
+            callgrind.measure(s, case.body(), plan.requests, plan.warmup, where) for s in pair
+        ]
+
+
+def write_profile(case: Case, plan: Settings, results: Results) -> None:
+    """Where a mockpinme request goes: callgrind's top C functions, then cProfile's Python ones."""
+    mine = next(c for c in results.counts[case.name] if c.server == MOCK)
+    callgrind.write_profile(mine, case.name, OUT / "callgrind" / case.name, PROFILE)
+    python = pyprofile.measure(mockpinme(case.scenario, plan.loop), case.body(), max(plan.requests, 300),
+                               plan.warmup, OUT / "cprofile.out")  # fmt: skip
+    PROFILE.write_text(PROFILE.read_text() + "\n" + "\n".join(python) + "\n")
+
+
+def in_process() -> dict[str, float]:
+    command = [sys.executable, str(HERE / "inprocess.py")]
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+    out = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True, env=env)
+    return dict(json.loads(out.stdout))
+
+
+def machine() -> str:
+    import aiohttp
+
+    return (f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python "
+            f"{platform.python_version()}, aiohttp {aiohttp.__version__}")  # fmt: skip
+
+
+def installed_peers(plan: Settings, results: Results) -> Peers:
+    if not plan.peers:
+        results.skipped.update({name: "--quick (add --peers)" for name in ("mocktopus", "aimock")})
+        return {}
+    found = peers.install_all()
+    results.skipped.update({name: peer for name, peer in found.items() if isinstance(peer, str)})
+    return {name: peer.server_for for name, peer in found.items() if not isinstance(peer, str)}
+
+
+def main() -> int:
+    plan = settings()
+    results = Results(plan.rounds, plan.streams, order=[BARE, MOCK, "mocktopus", "aimock"])
+    installed = installed_peers(plan, results)
+    with tempfile.TemporaryDirectory(prefix="mockpinme-bench-") as scratch:
+        folder = Path(scratch)
+        cases = [default_case(), rule_case(folder)]
+        for case in cases:
+            measure_case(case, folder, installed, plan, results)
+        measure_spawn(cases[1], folder, installed, plan, results)
+        measure_instructions(cases, folder, plan, results)
+        write_profile(cases[1], plan, results)
+    results.inner = in_process()
+    heading = f"mockpinme benchmark, {time.strftime('%Y-%m-%d')}, {machine()}, mockpinme loop: {plan.loop}"
+    text, holds = render(results, heading)
+    print(text)
+    print(f"\nmockpinme's request path (callgrind and cProfile): {PROFILE}")
+    return 0 if holds else 1
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ A load generator, not a client under test: each connection is a bare asyncio pro
 when installed) that only stamps the arrival of each piece of data; events are parsed after the
 run. A client that parsed as it went spent 90% of its core at 500 streams here and measured itself.
 Prints one JSON line: completed streams, content chunks, and the inter-chunk gap errors
-(|gap - expected|) in milliseconds: p50, p99, max.
+(|gap - expected|) in milliseconds: p50, p99, max; and the time from the request's write to the
+first content event (TTFB): p50, p99.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import sys
 import time
 from collections.abc import Coroutine
@@ -23,6 +25,7 @@ from urllib.parse import urlsplit
 BODY = json.dumps(
     {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "Hello"}], "stream": True}
 ).encode()
+CONTENT = re.compile(rb'"content": ?"[^"]')
 
 
 class StreamReader(asyncio.Protocol):
@@ -32,9 +35,11 @@ class StreamReader(asyncio.Protocol):
     def __init__(self, request: bytes) -> None:
         self.request = request
         self.received: list[tuple[float, bytes]] = []
+        self.sent = 0.0
         self.done = asyncio.get_running_loop().create_future()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.sent = time.perf_counter()
         cast(asyncio.Transport, transport).write(self.request)
 
     def data_received(self, data: bytes) -> None:
@@ -55,7 +60,7 @@ class StreamReader(asyncio.Protocol):
             buffer += data
             *events, buffer = buffer.split(b"\n\n")
             for event in events:
-                if b'"content":"' in event and b'"content":""' not in event:
+                if CONTENT.search(event):
                     arrivals.append(now)
                 elif b"data: [DONE]" in event:
                     finished = True
@@ -72,13 +77,15 @@ async def one(host: str, port: int, request: bytes) -> StreamReader:
 
 async def main(url: str, count: int, gap_ms: float) -> dict[str, object]:
     parts = urlsplit(url)
+    target = f"{parts.path}?{parts.query}" if parts.query else parts.path
     request = (
-        f"POST {parts.path}?{parts.query} HTTP/1.1\r\nHost: {parts.netloc}\r\nX-API-Key: bench\r\n"
+        f"POST {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nX-API-Key: bench\r\n"
         f"Content-Type: application/json\r\nContent-Length: {len(BODY)}\r\nConnection: close\r\n\r\n"
     ).encode() + BODY
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     readers = await asyncio.gather(*(one(host, port, request) for _ in range(count)), return_exceptions=True)
     errors: list[float] = []
+    firsts: list[float] = []
     completed = chunks = 0
     for reader in readers:
         if isinstance(reader, BaseException):
@@ -88,11 +95,13 @@ async def main(url: str, count: int, gap_ms: float) -> dict[str, object]:
             continue
         completed += 1
         chunks += len(arrivals)
+        firsts += [(arrivals[0] - reader.sent) * 1000] if arrivals else []
         errors += [abs((b - a) * 1000 - gap_ms) for a, b in itertools.pairwise(arrivals)]
     errors.sort()
+    firsts.sort()
 
-    def pct(p: float) -> float:
-        return round(errors[min(len(errors) - 1, int(p * len(errors)))], 3) if errors else float("nan")
+    def pct(p: float, values: list[float] = errors) -> float:
+        return round(values[min(len(values) - 1, int(p * len(values)))], 3) if values else float("nan")
 
     return {
         "streams": count,
@@ -101,6 +110,8 @@ async def main(url: str, count: int, gap_ms: float) -> dict[str, object]:
         "p50_ms": pct(0.5),
         "p99_ms": pct(0.99),
         "max_ms": round(errors[-1], 3) if errors else None,
+        "ttfb_p50_ms": pct(0.5, firsts),
+        "ttfb_p99_ms": pct(0.99, firsts),
     }
 
 
