@@ -4,7 +4,7 @@ OpenRouter's validation, rate limits, a rule's OpenRouter errors, and at last th
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..openrouter.errors import RenderedError
 from ..openrouter.timing import StreamProfile
@@ -19,15 +19,13 @@ from .session import Session
 from .upstream import invalid, rate_limited
 
 
-@dataclass(frozen=True, slots=True)
-class Refused:
+class Refused(NamedTuple):
     """An error to send."""
 
     error: RenderedError
 
 
-@dataclass(frozen=True, slots=True)
-class Replied:
+class Replied(NamedTuple):
     """A reply to send, as JSON or as a stream, as its answer scripts it."""
 
     prepared: Prepared
@@ -71,11 +69,10 @@ def answer(session: Session, call: ChatCall, entry: Entry) -> Outcome:
     scripted = scripted_error(session, request, respond)
     if scripted is not None and is_pinme(scripted):
         return _refused(entry, scripted)
-    refusal = invalid(session, request) or rate_limited(session, request) or scripted
-    if refusal is not None:
-        return _refused(entry, refusal)
     model = session.model(request.model)
-    assert model is not None
+    refusal = invalid(session, request, model) or rate_limited(session, request) or scripted
+    if refusal is not None or model is None:
+        return _refused(entry, refusal or named_error(session, "openrouter.invalid_model"))
     inputs = ReplyInputs.of(request, call.raw, respond, found.groups if found else {}, model)
     prepared = session.replies.get_or_build(inputs)
     if session.tracks_balance:

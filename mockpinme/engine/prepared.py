@@ -4,12 +4,11 @@ renders its own ids in. Same inputs, same bytes, without building them again."""
 from __future__ import annotations
 
 import random
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from ..openrouter import plan
 from ..openrouter.completion import Reply, completion_body, errored_body
-from ..openrouter.encode import Encoded, encode
+from ..openrouter.encode import Template, encode
 from ..openrouter.faults import Fault
 from ..openrouter.timing import Pacer, StreamProfile
 from .inputs import ReplyInputs
@@ -25,17 +24,18 @@ class Prepared:
 
     reply: Reply
     seed: int
-    _json: Encoded | None = None
+    _json: Template | None = None
     _steps: list[plan.Step] | None = field(default=None, repr=False)
 
-    def json_body(self, fault: Fault | None) -> Encoded:
+    def json_body(self, fault: Fault | None) -> Template:
         """The non-streaming body; with a ``stream_error`` fault, the error on the choice."""
         if self._json is None:
             if fault is not None and fault.stream_error is not None:
                 e = fault.stream_error
-                self._json = encode(errored_body(self.reply, e.code, e.message, e.error_type))
+                body = errored_body(self.reply, e.code, e.message, e.error_type)
             else:
-                self._json = encode(completion_body(self.reply))
+                body = completion_body(self.reply)
+            self._json = encode(body).template()
         return self._json
 
     def steps(self, profile: StreamProfile, fault: Fault | None) -> list[plan.Step]:
@@ -49,24 +49,24 @@ class Prepared:
 
 
 class ReplyCache:
-    """The last ``size`` prepared replies, by their inputs; :meth:`get_or_build` is the way in."""
+    """Up to ``size`` prepared replies, by their inputs (the oldest goes first once it is full);
+    :meth:`get_or_build` is the way in."""
 
     def __init__(self, builder: ReplyBuilder, size: int = CACHE_SIZE) -> None:
         self.builder = builder
         self.size = size
-        self._items: OrderedDict[ReplyInputs, Prepared] = OrderedDict()
+        self._items: dict[ReplyInputs, Prepared] = {}
 
     def get_or_build(self, inputs: ReplyInputs) -> Prepared:
         """The prepared reply for ``inputs``, built on the first request for it."""
         found = self._items.get(inputs)
         if found is not None:
-            self._items.move_to_end(inputs)
             return found
         request = inputs.request
         seed = request_seed(inputs.seed, request.model, request.messages)
         prepared = self._items[inputs] = Prepared(self.builder.build(inputs, seed), seed)
         if len(self._items) > self.size:
-            self._items.popitem(last=False)
+            del self._items[next(iter(self._items))]
         return prepared
 
     def __len__(self) -> int:

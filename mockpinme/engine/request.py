@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 WEB_SEARCH_TOOL_TYPES = frozenset(
     {
@@ -30,8 +30,7 @@ def text_of(content: Any) -> str:
     return ""
 
 
-@dataclass(frozen=True, slots=True)
-class ChatCall:
+class ChatCall(NamedTuple):
     """A chat request as it arrived: its body (None once past PinMe's limit), headers and query."""
 
     raw: bytes | None

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from ..openrouter import tokens
 from ..openrouter.errors import RenderedError
+from .catalog import ModelInfo
 from .refusals import named_error
 from .request import ChatRequest
 from .session import Session
 
 
-def invalid(session: Session, request: ChatRequest) -> RenderedError | None:
+def invalid(session: Session, request: ChatRequest, model: ModelInfo | None) -> RenderedError | None:
     """OpenRouter's 400 for a request it cannot serve (no messages, an unknown model), else None."""
     if not request.messages:
         return named_error(session, "openrouter.input_required", api_key=request.api_key)
-    if session.model(request.model) is None:
+    if model is None:
         values = {"model": request.model}
         return named_error(session, "openrouter.invalid_model", api_key=request.api_key, values=values)
     return None

@@ -36,8 +36,8 @@ def _problem(status: int, message: str, problems: list[str] | None = None) -> we
     return json_response({"error": error}, status)
 
 
-@web.middleware
 async def _token(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The control API's own gate, in front of each of its handlers."""
     settings = request.app[SERVER].settings
     if request.path in _OPEN:
         return await handler(request)
@@ -148,9 +148,21 @@ async def post_clock(request: web.Request) -> web.Response:
     return json_response({"clock_s": round(clock.now(), 3)})
 
 
+def _gated(handler: Handler) -> Handler:
+    async def gated(request: web.Request) -> web.StreamResponse:
+        return await _token(request, handler)
+
+    gated.__doc__ = handler.__doc__
+    return journaled(gated)
+
+
 def control_app(state: ServerState) -> web.Application:
-    """The control API as a sub-app, with its own token check."""
-    app = web.Application(middlewares=[_token])
+    """The control API as a sub-app, its gate in front of each route.
+
+    Not an aiohttp middleware: one on a sub-app makes the parent build a middleware chain for
+    every request, PinMe's paths included.
+    """
+    app = web.Application()
     app[SERVER] = state
     for method, path, handler in (
         ("GET", "/health", health),
@@ -163,8 +175,8 @@ def control_app(state: ServerState) -> web.Application:
         ("POST", "/clock", post_clock),
     ):
         if method == "GET":
-            app.router.add_get(path, journaled(handler))
+            app.router.add_get(path, _gated(handler))
         else:
-            app.router.add_route(method, path, journaled(handler))
-    app.router.add_route("*", "/{path:.*}", journaled(unrouted))
+            app.router.add_route(method, path, _gated(handler))
+    app.router.add_route("*", "/{path:.*}", _gated(unrouted))
     return app

@@ -56,7 +56,7 @@ def _start(request: web.Request) -> Entry:
         request[SESSION] = state.scenarios.lookup(name)
     except ScenarioError as exc:
         request[SESSION_PROBLEM] = exc
-    scenario = name or state.scenarios.active.name
+    scenario = name or state.scenarios.active.scenario.name
     entry = state.runtime.journal.record(
         request.method, request.path, request.query, request.headers, scenario
     )

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from ..engine.answer import Outcome, Refused, Replied
 from ..engine.clock import Clock
-from ..openrouter.encode import Encoded, compact_json
+from ..openrouter.encode import Template, compact_json
 from ..openrouter.errors import RenderedError
 from ..openrouter.faults import json_effect
 from ..openrouter.plan import Step
@@ -47,15 +47,16 @@ class Stamp:
         created = int(time.time())
         generation = b"gen-%d-%020x" % (created, ids.getrandbits(80))
         self.generation_id = generation.decode()
-        self.values = [generation, b"%d" % created]
-        self.values += [b"call_%024x" % ids.getrandbits(96) for _ in range(tool_calls)]
+        self.values: tuple[bytes, ...] = (generation, b"%d" % created)
+        if tool_calls:
+            self.values += tuple(b"call_%024x" % ids.getrandbits(96) for _ in range(tool_calls))
 
-    def __call__(self, encoded: Encoded) -> bytes:
-        return encoded.render(self.values)
+    def __call__(self, template: Template) -> bytes:
+        return template.fill(self.values)
 
     def step(self, step: Step) -> bytes:
         """A step's bytes with the ids in."""
-        return step.data if not step.slots else Encoded(step.data, step.slots).render(self.values)
+        return step.data if step.template is None else step.template.fill(self.values)
 
 
 async def write(

@@ -42,6 +42,22 @@ SlotAt = tuple[int, Slot]
 
 
 @dataclass(frozen=True, slots=True)
+class Template:
+    """Encoded bytes cut at their slots: ``parts`` with a ``None`` wherever ``values[index]`` goes."""
+
+    parts: tuple[bytes | None, ...]
+    indexes: tuple[int, ...]
+
+    def fill(self, values: Sequence[bytes]) -> bytes:
+        """The bytes with the values in."""
+        if not self.indexes:
+            return self.parts[0] or b""
+        pieces = list(self.parts)
+        pieces[1::2] = map(values.__getitem__, self.indexes)
+        return b"".join(pieces)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
 class Encoded:
     """Bytes with the offsets where slot values are inserted."""
 
@@ -54,15 +70,19 @@ class Encoded:
 
     def render(self, values: Sequence[bytes]) -> bytes:
         """The bytes with ``values[slot.index]`` at each slot."""
+        return self.template().fill(values)
+
+    def template(self) -> Template:
+        """The bytes made ready to take each answer's values (made once, filled per answer)."""
         if not self.slots:
-            return self.data
-        parts: list[bytes] = []
+            return Template((self.data,), ())
+        parts: list[bytes | None] = []
         start = 0
-        for offset, slot in self.slots:
-            parts += (self.data[start:offset], values[slot.index])
+        for offset, _ in self.slots:
+            parts += (self.data[start:offset], None)
             start = offset
         parts.append(self.data[start:])
-        return b"".join(parts)
+        return Template(tuple(parts), tuple(slot.index for _, slot in self.slots))
 
     def replace(self, old: bytes, new: bytes) -> Encoded:
         """Replace ``old`` in the bytes, which must not hold a slot's offset inside a match."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from . import sse
@@ -17,7 +17,7 @@ from .completion import (
     tool_call_chunks,
     usage_chunk,
 )
-from .encode import Encoded, SlotAt
+from .encode import Encoded, SlotAt, Template
 from .faults import Fault
 from .timing import ChunkChars, ChunkMode, Pacer, Wire
 from .tokens import count
@@ -39,6 +39,11 @@ class Step:
     content: bool = False
     hold_s: float = 0.0
     slots: tuple[SlotAt, ...] = ()
+    template: Template | None = field(default=None, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.slots:
+            object.__setattr__(self, "template", self.encoded.template())
 
     @property
     def encoded(self) -> Encoded:
