@@ -71,7 +71,10 @@ def answer(session: Session, call: ChatCall, entry: Entry) -> Outcome:
     scripted = scripted_error(session, request, respond)
     if scripted is not None and is_pinme(scripted):
         return _refused(entry, scripted)
-    refusal = invalid(session, request) or rate_limited(session, request) or scripted
+    refusal = invalid(session, request)
+    if refusal is None and (limited := rate_limited(session, request)) is not None:
+        entry.rule, refusal = "rate_limits", limited
+    refusal = refusal or scripted
     if refusal is not None:
         return _refused(entry, refusal)
     model = session.model(request.model)
