@@ -111,7 +111,7 @@ def parse_yaml(text: str, file: str) -> MarkedDict:
         raise SourceError(mark, f"not valid YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise SourceError(Mark(file, 1, 1), f"not valid YAML: {exc}") from None
-    if node is None:
+    if node is None or (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"):
         return marked_dict({}, Mark(file, 1, 1))
     if not isinstance(node, MappingNode):
         raise SourceError(_mark(file, node), "a scenario must be a mapping of keys")
