@@ -77,10 +77,14 @@ def servers() -> Iterator[dict[str, MockPinme]]:
 
 
 def address(servers: dict[str, MockPinme], block: Block) -> str:
+    """A server on the block's scenario, as it starts (an earlier block may have switched or used it)."""
     if block.scenario not in servers:
         servers[block.scenario] = MockPinme(block.scenario, speed=0)
         servers[block.scenario].start()
-    return f"127.0.0.1:{servers[block.scenario].port}"
+    server = servers[block.scenario]
+    server.use(block.scenario)
+    server.clear()
+    return f"127.0.0.1:{server.port}"
 
 
 def localised(block: Block, host: str) -> str:
