@@ -1,5 +1,7 @@
 # mockpinme as a service container: binds 0.0.0.0:8790 inside the image (and only here).
 # User scenarios go in /scenarios:  docker run -v "$PWD/scenarios:/scenarios" IMAGE --scenario /scenarios/my.yaml
+# The server runs as uid 10001: mounted files must be readable by it (chmod a+r, or --user).
+# Settings by environment: MOCKPINME_SCENARIO (a name or a path) and MOCKPINME_CONTROL_TOKEN.
 FROM python:3.11-slim
 
 ENV PYTHONUNBUFFERED=1 \
@@ -24,4 +26,3 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8790/__mockpinme/health', timeout=2).status != 200)"]
 
 ENTRYPOINT ["mockpinme", "serve", "--host", "0.0.0.0", "--port", "8790"]
-CMD ["--scenario", "default"]

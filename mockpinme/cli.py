@@ -1,4 +1,4 @@
-"""The ``mockpinme`` command: ``serve``, ``validate``, ``scenarios``."""
+"""The ``mockpinme`` command: ``serve``, ``wait``, ``validate``, ``scenarios``, ``models``, ``schema``."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from ._version import __version__
 from .scenario import ScenarioError, builtins, load_scenario
 
 DEFAULT_PORT = 8790
 TOKEN_ENV = "MOCKPINME_CONTROL_TOKEN"
+SCENARIO_ENV = "MOCKPINME_SCENARIO"
 
 
 def _speed(text: str) -> float:
@@ -39,7 +41,11 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_PORT,
         help=f"0 picks a free port (default {DEFAULT_PORT})",
     )
-    serve.add_argument("--scenario", default="default", help="a built-in name or a YAML file")
+    serve.add_argument(
+        "--scenario",
+        default=os.environ.get(SCENARIO_ENV) or "default",
+        help=f"a built-in name or a YAML file (or ${SCENARIO_ENV}; default 'default')",
+    )
     serve.add_argument("--seed", type=int, help="replace the scenario's seed")
     serve.add_argument("--speed", type=_speed, default=1.0, help="factor on every delay; 0 never sleeps")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
@@ -58,10 +64,17 @@ def _parser() -> argparse.ArgumentParser:
         help="event loop (auto: uvloop if installed)",
     )
 
-    validate = commands.add_parser("validate", help="check scenario files")
-    validate.add_argument("files", nargs="+", type=Path)
+    wait = commands.add_parser("wait", help="wait until a server at URL is healthy (exit 1 on timeout)")
+    wait.add_argument("url", help="the server's base URL, such as http://127.0.0.1:8790")
+    wait.add_argument("--timeout", type=_speed, default=30.0, help="seconds to wait (default 30)")
+
+    validate = commands.add_parser("validate", help="check scenario files (or built-in names)")
+    validate.add_argument("files", nargs="+")
 
     commands.add_parser("scenarios", help="list the built-in scenarios")
+    models = commands.add_parser("models", help="list the models a scenario serves")
+    models.add_argument("--filter", default="", help="only lines holding this text (any case)")
+    models.add_argument("--scenario", default="default", help="whose catalog (default 'default')")
     commands.add_parser("schema", help="print the JSON Schema of scenario files")
     return parser
 
@@ -85,8 +98,14 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         state = ServerState.create(args.scenario, settings)
     except ScenarioError as exc:
-        print(exc, file=sys.stderr)
+        _print_problems(exc, args.scenario, sys.stderr)
         return 1
+    if settings.token_required and settings.control_token is None:
+        print(
+            f"mockpinme: warning: bound to {args.host} without a control token; the control API"
+            f" (/__mockpinme/...) answers 403 until you start with --control-token TOKEN or ${TOKEN_ENV}",
+            file=sys.stderr,
+        )
     watch = resolve(args.scenario) if args.watch else None
     try:
         run(serve(state, args.host, args.port, state.scenarios.active.name, watch), args.loop)
@@ -97,18 +116,49 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _validate(files: Sequence[Path]) -> int:
+def _print_problems(exc: ScenarioError, reference: str, stream: TextIO) -> None:
+    for problem in exc.problems:
+        print(problem if problem.mark else f"{reference}: {problem.message}", file=stream)
+
+
+def _validate(references: Sequence[str]) -> int:
+    from .scenario.load import is_path
+
     failed = False
-    for path in files:
+    for reference in references:
+        path = Path(reference)
         try:
-            load_scenario(path if path.suffix in (".yaml", ".yml") else path.resolve())
+            load_scenario(path.resolve() if path.exists() or is_path(reference) else reference)
         except ScenarioError as exc:
             failed = True
-            for problem in exc.problems:
-                print(problem if problem.mark else f"{path}: {problem}")
+            _print_problems(exc, reference, sys.stdout)
         else:
-            print(f"{path}: ok", file=sys.stderr)
+            print(f"{reference}: ok", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _wait(url: str, timeout: float) -> int:
+    from .wait import READY, wait
+
+    waited = wait(url, timeout)
+    print(waited.message, file=sys.stdout if waited.status == READY else sys.stderr)
+    return waited.status
+
+
+def _models(scenario: str, needle: str) -> int:
+    from .listing import rows, table
+
+    try:
+        found = list(rows(load_scenario(scenario), needle))
+    except ScenarioError as exc:
+        _print_problems(exc, scenario, sys.stderr)
+        return 1
+    if not found:
+        print(f"no model of {scenario}'s catalog matches {needle!r}", file=sys.stderr)
+        return 1
+    for line in table(found):
+        print(line)
+    return 0
 
 
 def _scenarios() -> int:
@@ -126,6 +176,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(args)
     if args.command == "validate":
         return _validate(args.files)
+    if args.command == "wait":
+        return _wait(args.url, args.timeout)
+    if args.command == "models":
+        return _models(args.scenario, args.filter)
     if args.command == "schema":
         from .scenario.schema import scenario_schema
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -35,6 +36,16 @@ def _address(config: pytest.Config) -> tuple[str, int]:
     return host, port
 
 
+def _beside_test(scenario: Any, request: pytest.FixtureRequest) -> Any:
+    """A relative scenario path in a marker names a file beside the test file."""
+    from .scenario.load import is_path
+
+    if isinstance(scenario, Path) or (isinstance(scenario, str) and is_path(scenario)):
+        path = Path(scenario)
+        return str(path if path.is_absolute() else Path(request.node.path).parent / path)
+    return scenario
+
+
 @pytest.fixture(scope="session")
 def mockpinme_server(pytestconfig: pytest.Config) -> Iterator[MockPinme]:
     """The session's server (one per xdist worker); prefer the ``mockpinme`` fixture."""
@@ -52,12 +63,13 @@ def mockpinme_server(pytestconfig: pytest.Config) -> Iterator[MockPinme]:
 def mockpinme(mockpinme_server: MockPinme, request: pytest.FixtureRequest) -> Iterator[MockPinme]:
     """The session's server, cleared, serving the scenario the marker names (``default`` else).
 
-    ``@pytest.mark.mockpinme(scenario=..., seed=..., speed=...)`` sets them for one test. A failure
-    inside the server during the test is raised when the test ends.
+    ``@pytest.mark.mockpinme(scenario=..., seed=..., speed=...)`` sets them for one test; a relative
+    scenario path is taken from the test file's folder. A failure inside the server during the test
+    is raised when the test ends.
     """
     marker = request.node.get_closest_marker("mockpinme")
     options = dict(marker.kwargs) if marker else {}
-    wanted = (options.get("scenario", "default"), options.get("seed"))
+    wanted = (_beside_test(options.get("scenario", "default"), request), options.get("seed"))
     config = request.config
     mockpinme_server.clear()
     if not isinstance(wanted[0], str) or config.stash.get(_SERVING, None) != wanted:

@@ -67,7 +67,9 @@ def test_invalid_scenarios_are_refused_with_validate_lines(server: MockPinme) ->
         " fault, latency_ms)",
     ]
     unknown = control(server, "PUT", "scenario", json={"name": "nope"})
-    assert unknown.status_code == 400 and "no scenario file" in unknown.json()["error"]["problems"][0]
+    assert (
+        unknown.status_code == 400 and "no built-in scenario 'nope'" in unknown.json()["error"]["problems"][0]
+    )
     assert control(server, "PUT", "scenario", json={"name": "a", "path": "b"}).status_code == 400
     assert control(server, "GET", "scenario").json()["name"] == "default"
 

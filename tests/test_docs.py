@@ -3,9 +3,11 @@
 A block's info string says how: ``yaml scenario`` loads as a scenario, other ``yaml`` parses;
 ``python pytest`` runs as a test file with the plugin; ``python`` and ``js`` run as programs and
 ``sh`` as a shell script, against a real server whose address replaces ``127.0.0.1:8790`` (its
-scenario: ``scenario=NAME`` in the info string, else ``default``); JavaScript gets ``BASE_URL``,
-``API_KEY`` and ``PROJECT`` defined. ``no-run`` marks the few commands covered by other tests
-(installing, Docker), and blocks without a language (layouts, output) are prose.
+scenario: ``scenario=NAME`` in the info string, else ``default``). ``console`` blocks show
+``$ command`` lines and what each prints, checked line by line (tests/console.py). A ``text output``
+block right after a ``python`` or ``js`` block is what that program prints. JavaScript defines its
+own ``BASE_URL``, ``API_KEY`` and ``PROJECT``, as a reader must. ``no-run`` marks the few commands
+covered by other tests (installing, Docker), and blocks without a language (layouts) are prose.
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ import yaml
 from mockpinme import MockPinme, load_scenario
 from mockpinme.scenario import load_text
 
+from .console import agrees, run_block
 from .node_sdk import NODE_DIR, npm_installed
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
-NO_RUN_ALLOWED = ("pip install", "docker ")
+NO_RUN_ALLOWED = ("pip install", "docker ", "git clone ", "cd ", "python3 -m venv ", ". .venv/bin/activate")
 PROSE_LANGUAGES = {"", "ini", "text"}
 
 
@@ -74,24 +77,46 @@ def servers() -> Iterator[dict[str, MockPinme]]:
 
 
 def address(servers: dict[str, MockPinme], block: Block) -> str:
+    """A server on the block's scenario, as it starts (an earlier block may have switched or used it)."""
     if block.scenario not in servers:
         servers[block.scenario] = MockPinme(block.scenario, speed=0)
         servers[block.scenario].start()
-    return f"127.0.0.1:{servers[block.scenario].port}"
+    server = servers[block.scenario]
+    server.use(block.scenario)
+    server.clear()
+    return f"127.0.0.1:{server.port}"
 
 
 def localised(block: Block, host: str) -> str:
     return block.code.replace("127.0.0.1:8790", host).replace("localhost:8790", host)
 
 
-def run(command: list[str], **options: object) -> None:
+def run(command: list[str], **options: object) -> str:
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, **options)  # type: ignore[call-overload]
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return str(result.stdout)
+
+
+def shown_output(block: Block) -> Block | None:
+    """The ``text output`` block that directly follows ``block`` in its file, if any."""
+    index = ALL.index(block)
+    after = ALL[index + 1] if index + 1 < len(ALL) else None
+    if after is None or after.file != block.file or after.language != "text" or "output" not in after.tags:
+        return None
+    between = block.file.read_text().splitlines()[block.line + block.code.count("\n") + 1 : after.line - 1]
+    return after if all(not line.strip() for line in between) else None
+
+
+def check_output(block: Block, printed: str, host: str) -> None:
+    output = shown_output(block)
+    if output is not None:
+        shown = tuple(output.code.splitlines())
+        assert agrees(shown, printed, host), f"{block}: shown:\n{output.code}printed:\n{printed}"
 
 
 def test_every_block_has_a_known_kind() -> None:
     kinds = {b.language for b in ALL}
-    assert kinds <= {"python", "js", "sh", "yaml", *PROSE_LANGUAGES}, kinds
+    assert kinds <= {"python", "js", "sh", "console", "yaml", *PROSE_LANGUAGES}, kinds
     assert len([b for b in ALL if b.language in ("python", "js", "sh")]) >= 10
 
 
@@ -111,17 +136,18 @@ def test_python_block(block: Block, servers: dict[str, MockPinme], tmp_path: Pat
         test_file.write_text(block.code)
         run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)], cwd=tmp_path)
     else:
-        run([sys.executable, "-c", localised(block, address(servers, block))], cwd=tmp_path)
+        host = address(servers, block)
+        check_output(block, run([sys.executable, "-c", localised(block, host)], cwd=tmp_path), host)
 
 
 @pytest.mark.parametrize("block", [b for b in ALL if b.language == "js"], ids=_ids)
 def test_js_block(block: Block, servers: dict[str, MockPinme]) -> None:
     host = address(servers, block)
-    prelude = f"const BASE_URL = 'http://{host}'; const API_KEY = 'test-key'; const PROJECT = 'demo';\n"
-    code = localised(block, host)
-    imports = "".join(line + "\n" for line in code.splitlines() if line.startswith("import "))
-    body = "\n".join(line for line in code.splitlines() if not line.startswith("import "))
-    run(["node", "--input-type=module", "-e", imports + prelude + body], cwd=npm_installed(NODE_DIR))
+    for name in ("BASE_URL", "API_KEY", "PROJECT"):
+        if re.search(rf"\b{name}\b", block.code):
+            assert re.search(rf"^const {name} = ", block.code, re.MULTILINE), f"{block}: define {name}"
+    printed = run(["node", "--input-type=module", "-e", localised(block, host)], cwd=npm_installed(NODE_DIR))
+    check_output(block, printed, host)
 
 
 @pytest.mark.parametrize("block", [b for b in ALL if b.language == "sh"], ids=_ids)
@@ -133,6 +159,24 @@ def test_shell_block(block: Block, servers: dict[str, MockPinme], tmp_path: Path
     script = "set -euo pipefail\n" + localised(block, address(servers, block))
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
     run(["bash", "-c", script], cwd=tmp_path, env={**os.environ, "PATH": path})
+
+
+@pytest.mark.parametrize("block", [b for b in ALL if b.language == "console"], ids=_ids)
+def test_console_block(block: Block, servers: dict[str, MockPinme], tmp_path: Path) -> None:
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    run_block(block.code, lambda: address(servers, block), tmp_path, path, str(block))
+
+
+def test_every_output_block_follows_a_program() -> None:
+    for block in ALL:
+        if "output" in block.tags:
+            index = ALL.index(block)
+            assert index and shown_output(ALL[index - 1]) is block, f"{block}: output of what?"
+
+
+def test_the_docs_cite_only_what_a_clone_has() -> None:
+    for file in FILES:
+        assert "shared/reference" not in file.read_text(), file
 
 
 def test_the_builtin_scenarios_table_lists_every_builtin() -> None:

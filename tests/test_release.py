@@ -3,6 +3,7 @@ into a fresh virtual environment and serves from there."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tarfile
@@ -11,6 +12,9 @@ import zipfile
 from pathlib import Path
 
 import httpx
+
+from .console import run_block
+from .test_docs import ALL
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,3 +67,32 @@ def test_wheel_and_sdist_install_and_serve(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=5)
+    readme_first_screen_runs_in(bin_dir, tmp_path)
+
+
+def readme_first_screen_runs_in(bin_dir: Path, tmp_path: Path) -> None:
+    """The README's ``first-screen`` console blocks, run with only the fresh venv's commands."""
+    first = [b for b in ALL if b.file.name == "README.md" and "first-screen" in b.tags]
+    assert len(first) >= 3
+    servers: dict[str, tuple[subprocess.Popen[str], str]] = {}
+    path = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
+
+    def host_for(scenario: str) -> str:
+        if scenario not in servers:
+            process = subprocess.Popen(
+                [str(bin_dir / "mockpinme"), "serve", "--port", "0", "--scenario", scenario],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+            assert process.stdout is not None
+            servers[scenario] = (process, process.stdout.readline().split()[3].removeprefix("http://"))
+        return servers[scenario][1]
+
+    try:
+        for block in first:
+            run_block(block.code, lambda b=block: host_for(b.scenario), tmp_path, path, str(block))
+    finally:
+        for process, _ in servers.values():
+            process.terminate()
+            process.wait(timeout=5)

@@ -43,3 +43,22 @@ def test_schema_refuses_what_the_loader_refuses() -> None:
         {"stream": {"ttft_ms": -1}},
     ):
         assert not validator.is_valid(bad), bad
+
+
+def test_descriptions_are_plain_text_for_editor_hovers() -> None:
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("description"), str):
+                found.append(node["description"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(scenario_schema())
+    assert len(found) > 10
+    marked = [d for d in found if "``" in d or ":class:" in d or ":func:" in d]
+    assert not marked, marked

@@ -70,7 +70,10 @@ def answer(session: Session, call: ChatCall, entry: Entry) -> Outcome:
     if scripted is not None and is_pinme(scripted):
         return _refused(entry, scripted)
     model = session.model(request.model)
-    refusal = invalid(session, request, model) or rate_limited(session, request) or scripted
+    refusal = invalid(session, request, model)
+    if refusal is None and (limited := rate_limited(session, request)) is not None:
+        entry.rule, refusal = "rate_limits", limited
+    refusal = refusal or scripted
     if refusal is not None or model is None:
         return _refused(entry, refusal or named_error(session, "openrouter.invalid_model"))
     inputs = ReplyInputs.of(request, call.raw, respond, found.groups if found else {}, model)

@@ -225,13 +225,16 @@ class RuleBook:
         return None
 
     def closest(self, request: ChatRequest) -> str:
-        """Which rule came closest to matching, and which of its conditions failed."""
+        """Which rule came closest to matching, and which of its conditions failed.
+
+        A rule whose conditions all hold but that has no answer left is named first, with why.
+        """
         best: tuple[float, int, list[str]] | None = None
         for index, rule in enumerate(self.rules):
             checks = conditions(rule.when)
             failed = [name for name, wanted in checks if MATCHERS[name](wanted, request, index) is None]
             if not failed and self._answer(index) is None:
-                failed = ["used up (times/sequence)"]
+                return f"{place(index, self.rules[index])} matches, but {self._used_up(index)}"
             score = 1 - len(failed) / max(1, len(checks))
             if best is None or score > best[0]:
                 best = (score, index, failed)
@@ -239,3 +242,9 @@ class RuleBook:
             return "the scenario has no rules"
         _, index, failed = best
         return f"closest was {place(index, self.rules[index])}, which failed on: {', '.join(failed)}"
+
+    def _used_up(self, index: int) -> str:
+        rule, used = self.rules[index], self.hits[index]
+        if rule.times is not None and used >= rule.times:
+            return f"it has used up its times: {rule.times} (answered {used})"
+        return f"its sequence of {len(rule.answers)} answers is used up (then: {rule.then})"

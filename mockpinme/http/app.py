@@ -11,6 +11,7 @@ from ..engine.state import ServerState
 from .chat import chat_completions
 from .control import PREFIX, control_app
 from .fallback import cors_headers, unrouted
+from .index import index
 from .journaled import journaled
 from .keys import SERVER
 from .models import models
@@ -25,6 +26,7 @@ def create_app(state: ServerState, *, watch: Path | None = None) -> web.Applicat
     app[SERVER] = state
     if state.settings.cors:
         app.on_response_prepare.append(cors_headers)
+    app.router.add_get("/", journaled(index))
     app.router.add_get("/api/v1/models", journaled(models))
     app.router.add_post("/api/v1/chat/completions", journaled(chat_completions))
     app.add_subapp(PREFIX, control_app(state))

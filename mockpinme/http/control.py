@@ -43,12 +43,20 @@ async def _token(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     if settings.control_token is None:
         if settings.token_required:
-            return _problem(403, "the control API needs --control-token when bound off loopback")
+            return _problem(
+                403,
+                "the control API needs a token when bound off loopback: start the server with"
+                " --control-token TOKEN or $MOCKPINME_CONTROL_TOKEN, then send Authorization: Bearer TOKEN",
+            )
         return await handler(request)
     bearer = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     given = request.headers.get(TOKEN_HEADER, bearer)
     if not hmac.compare_digest(given.encode(), settings.control_token.encode()):
-        return _problem(401, "the control API needs the control token")
+        return _problem(
+            401,
+            "the control API needs the control token:"
+            " send Authorization: Bearer TOKEN or X-Mockpinme-Token: TOKEN",
+        )
     return await handler(request)
 
 

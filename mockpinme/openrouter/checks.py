@@ -50,8 +50,9 @@ class OneOfNames:
         if value in self.names:
             return None
         close = sorted(n for n in self.names if n.split(".")[-1] in value or value in n)[:3]
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        return f"unknown {self.what} '{value}'{hint}"
+        if close:
+            return f"unknown {self.what} '{value}' (did you mean {', '.join(close)}?)"
+        return f"unknown {self.what} '{value}' (known: {', '.join(sorted(self.names))})"
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ class Reply:
     tool_calls: tuple[ToolCallOut, ...] = ()
     annotations: tuple[dict[str, Any], ...] = ()
     searches: int = 0
+    more_choices: tuple[str, ...] = ()
 
 
 def reasoning_detail(text: str, fmt: str) -> dict[str, Any]:
@@ -82,9 +83,21 @@ def completion_body(reply: Reply) -> dict[str, Any]:
                 "finish_reason": reply.finish_reason,
                 "native_finish_reason": reply.finish_reason,
                 "message": message(reply),
-            }
+            },
+            *(_more_choice(reply, i, text) for i, text in enumerate(reply.more_choices, 1)),
         ],
         "usage": reply.usage,
+    }
+
+
+def _more_choice(reply: Reply, index: int, text: str) -> dict[str, Any]:
+    """Choice ``index`` (1 and up) of an ``n`` > 1 reply: text only."""
+    return {
+        "index": index,
+        "logprobs": None,
+        "finish_reason": reply.finish_reason,
+        "native_finish_reason": reply.finish_reason,
+        "message": {"role": "assistant", "content": text, "refusal": None, "reasoning": None},
     }
 
 

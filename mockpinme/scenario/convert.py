@@ -69,6 +69,20 @@ def _describe(tp: Any) -> str:
     )
 
 
+_BOOLEAN_HINT = (
+    " (YAML reads unquoted on, off, yes, no, true and false as booleans: quote the word to mean text)"
+)
+
+
+def _plain_types(tp: Any) -> set[Any]:
+    origin, args = _shape(tp)
+    if origin is typing.Annotated:
+        return _plain_types(args[0])
+    if origin in (Union, types.UnionType):
+        return set().union(*(_plain_types(a) for a in args))
+    return {tp}
+
+
 class Converter:
     """Builds dataclasses from marked values; problems go to ``self.problems`` instead of raising."""
 
@@ -121,7 +135,8 @@ class Converter:
         shown = (
             "a mapping" if isinstance(value, dict) else "a list" if isinstance(value, list) else repr(value)
         )
-        self.report(mark, path, f"expected {_describe(tp)}, got {shown}")
+        hint = _BOOLEAN_HINT if isinstance(value, bool) and bool not in _plain_types(tp) else ""
+        self.report(mark, path, f"expected {_describe(tp)}, got {shown}{hint}")
         return None
 
     def _scalar(self, tp: Any, value: Any, path: Path, mark: Mark | None) -> Any:

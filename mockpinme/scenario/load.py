@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,15 +48,39 @@ def builtins() -> list[BuiltinInfo]:
     return found
 
 
+def is_path(reference: str) -> bool:
+    """Does a scenario reference name a file (rather than a built-in)?"""
+    return reference.endswith((".yaml", ".yml")) or "/" in reference or "\\" in reference
+
+
+def unknown_builtin(name: str) -> str:
+    """The message for a built-in name that does not exist, with the closest names."""
+    names = [b.name for b in builtins()]
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+    return f"no built-in scenario '{name}'{hint}; built-in scenarios: {', '.join(names)}"
+
+
 def resolve(reference: str, relative_to: Path | None = None) -> Path:
     """A scenario reference as a file: a path (relative to the file that names it), or a built-in name."""
-    looks_like_path = reference.endswith((".yaml", ".yml")) or "/" in reference or "\\" in reference
-    if looks_like_path:
+    if is_path(reference):
         path = Path(reference)
         if not path.is_absolute() and relative_to is not None:
             path = relative_to / path
         return path
     return builtin_dir() / f"{reference}.yaml"
+
+
+def locate(reference: str, relative_to: Path | None = None) -> Path:
+    """Like :func:`resolve`; an unknown built-in name is a :class:`ScenarioError` naming close ones."""
+    path = resolve(reference, relative_to)
+    if not is_path(reference) and not path.is_file():
+        raise ScenarioError([Problem(None, (), unknown_builtin(reference))])
+    return path
+
+
+def _source_problems(exc: SourceError) -> list[Problem]:
+    return [Problem(mark, (), message) for mark, message in exc.found]
 
 
 def _read(path: Path) -> MarkedDict:
@@ -66,12 +91,20 @@ def _read(path: Path) -> MarkedDict:
         raise ScenarioError(
             [Problem(None, (), f"no scenario file {path} (built-in scenarios: {names})")]
         ) from None
+    except IsADirectoryError:
+        raise ScenarioError([Problem(None, (), f"{path} is a folder, not a scenario file")]) from None
     except OSError as exc:
         raise ScenarioError([Problem(None, (), f"cannot read {path}: {exc.strerror}")]) from None
     try:
-        return parse_yaml(text, str(path))
+        raw = parse_yaml(text, str(path))
     except SourceError as exc:
-        raise ScenarioError([Problem(exc.place, (), exc.message)]) from None
+        raise ScenarioError(_source_problems(exc)) from None
+    if not raw:
+        raise ScenarioError([Problem(raw.mark, (), EMPTY)])
+    return raw
+
+
+EMPTY = "the scenario is empty: give at least one key (the smallest scenario is `extends: default`)"
 
 
 def _with_extends(raw: MarkedDict, here: Path | None, seen: tuple[Path, ...]) -> MarkedDict:
@@ -81,7 +114,10 @@ def _with_extends(raw: MarkedDict, here: Path | None, seen: tuple[Path, ...]) ->
     mark = raw.marks.get("extends", raw.mark)
     if not isinstance(parent_ref, str):
         raise ScenarioError([Problem(mark, ("extends",), "expected a built-in name or a relative path")])
-    parent_path = resolve(parent_ref, here).resolve()
+    try:
+        parent_path = locate(parent_ref, here).resolve()
+    except ScenarioError as exc:
+        raise ScenarioError([Problem(mark, ("extends",), exc.problems[0].message)]) from None
     if parent_path in seen:
         chain = " -> ".join(str(p) for p in (*seen, parent_path))
         raise ScenarioError([Problem(mark, ("extends",), f"extends itself: {chain}")])
@@ -149,7 +185,7 @@ def load_scenario(source: ScenarioSource, *, relative_to: Path | None = None) ->
         raw = marked_dict(dict(source), Mark("<inline>", 1, 1))
         raw.setdefault("name", "inline")
         return build(raw, relative_to)
-    return load_file(resolve(str(source), relative_to))
+    return load_file(locate(str(source), relative_to))
 
 
 def load_text(text: str, file: str = "<inline>", *, relative_to: Path | None = None) -> Scenario:
@@ -157,7 +193,9 @@ def load_text(text: str, file: str = "<inline>", *, relative_to: Path | None = N
     try:
         raw = parse_yaml(text, file)
     except SourceError as exc:
-        raise ScenarioError([Problem(exc.place, (), exc.message)]) from None
+        raise ScenarioError(_source_problems(exc)) from None
+    if not raw:
+        raise ScenarioError([Problem(raw.mark, (), EMPTY)])
     raw.setdefault("name", "inline")
     return build(raw, relative_to)
 

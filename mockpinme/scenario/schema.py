@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 import typing
 from typing import Any, Literal, Union
@@ -14,8 +15,13 @@ SCHEMA_ID = "urn:mockpinme:scenario:1"
 _OPTIONAL_IN_FILES = {("Scenario", "name")}
 
 
+_ROLE = re.compile(r":\w+:`~?([^`]+)`")
+
+
 def _first_line(doc: str | None) -> str:
-    return (doc or "").strip().splitlines()[0] if doc else ""
+    """A docstring's first line as plain text: editors show descriptions raw, so no ``markup``."""
+    line = (doc or "").strip().splitlines()[0] if doc else ""
+    return _ROLE.sub(r"\1", line).replace("``", "")
 
 
 class _Builder:

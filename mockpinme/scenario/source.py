@@ -40,12 +40,13 @@ class MarkedList(list[Any]):
 
 
 class SourceError(Exception):
-    """The text is not YAML, or not a mapping at the top."""
+    """The text is not YAML, or not a mapping at the top; ``found`` lists every (mark, message)."""
 
-    def __init__(self, mark: Mark, message: str) -> None:
+    def __init__(self, mark: Mark, message: str, more: tuple[tuple[Mark, str], ...] = ()) -> None:
         super().__init__(f"{mark}: {message}")
         self.place = mark
         self.message = message
+        self.found = ((mark, message), *more)
 
 
 def _mark(file: str, node: Node) -> Mark:
@@ -72,6 +73,7 @@ class _Builder:
     def __init__(self, file: str) -> None:
         self.file = file
         self.scalars = SafeConstructor()
+        self.duplicates: list[tuple[Mark, str]] = []
 
     def build(self, node: Node) -> Any:
         if isinstance(node, MappingNode):
@@ -92,7 +94,8 @@ class _Builder:
             if not isinstance(key, str):
                 key = str(key)
             if key in result:
-                raise SourceError(_mark(self.file, key_node), f"duplicate key '{key}'")
+                self.duplicates.append((_mark(self.file, key_node), f"duplicate key '{key}'"))
+                continue
             result[key] = self.build(value_node)
             result.marks[key] = _mark(self.file, key_node)
         return result
@@ -108,16 +111,21 @@ def parse_yaml(text: str, file: str) -> MarkedDict:
         raise SourceError(mark, f"not valid YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise SourceError(Mark(file, 1, 1), f"not valid YAML: {exc}") from None
-    if node is None:
+    if node is None or (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"):
         return marked_dict({}, Mark(file, 1, 1))
     if not isinstance(node, MappingNode):
         raise SourceError(_mark(file, node), "a scenario must be a mapping of keys")
+    builder = _Builder(file)
     try:
-        return _Builder(file).mapping(node)
+        result = builder.mapping(node)
     except yaml.MarkedYAMLError as exc:
         place = exc.problem_mark
         mark = Mark(file, place.line + 1, place.column + 1) if place else Mark(file, 1, 1)
         raise SourceError(mark, f"not valid YAML: {exc.problem}") from None
+    if builder.duplicates:
+        (first, message), *more = builder.duplicates
+        raise SourceError(first, message, tuple(more))
+    return result
 
 
 def merge(base: Any, override: Any) -> Any:

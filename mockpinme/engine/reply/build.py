@@ -37,6 +37,15 @@ def _max_tokens(body: Any) -> int | None:
     return None
 
 
+def _choices(request: ChatRequest, model: ModelInfo) -> int:
+    """How many choices a JSON reply carries: ``n`` for a model that lists it (OpenRouter ignores it
+    otherwise, as for every model of its listing today); streams carry one."""
+    n = request.body.get("n")
+    if request.stream or not isinstance(n, int) or isinstance(n, bool) or n < 2:
+        return 1
+    return min(n, 128) if "n" in model.entry.get("supported_parameters", ()) else 1
+
+
 class ReplyBuilder:
     """Makes replies: the same text and usage for the same request; ids are left as slots."""
 
@@ -117,8 +126,16 @@ class ReplyBuilder:
                 annotations = [a for a in annotations if a["url_citation"]["end_index"] <= len(content)]
                 finish = "length"
         shown_reasoning, reasoning_tokens = self._reasoning(respond, request, model, seed, values)
+        count = _choices(request, model) if content is not None and cut_after is None else 1
+        more = tuple(
+            self._content(respond, request, seed + i, values, random.Random(seed + i), results)
+            for i in range(1, count)
+        )
         completion_tokens = (
-            tokens.count(content or "") + reasoning_tokens + sum(tokens.count(args) for _, args in calls)
+            tokens.count(content or "")
+            + sum(tokens.count(text) for text in more)
+            + reasoning_tokens
+            + sum(tokens.count(args) for _, args in calls)
         )
         fee = Decimal(0)
         if search is not None:
@@ -144,6 +161,7 @@ class ReplyBuilder:
             tool_calls=tuple(ToolCallOut(call_slot(i), name, args) for i, (name, args) in enumerate(calls)),
             annotations=tuple(annotations),
             searches=1 if search is not None else 0,
+            more_choices=more,
         )
 
 
