@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..openrouter import plan
 from ..openrouter.completion import Reply, completion_body, errored_body
 from ..openrouter.encode import Encoded, encode
-from ..openrouter.faults import Fault
+from ..openrouter.faults import Fault, choice_error
 from ..openrouter.timing import Pacer, StreamProfile
 from .inputs import ReplyInputs
 from .reply.build import ReplyBuilder
@@ -29,10 +29,10 @@ class Prepared:
     _steps: list[plan.Step] | None = field(default=None, repr=False)
 
     def json_body(self, fault: Fault | None) -> Encoded:
-        """The non-streaming body; with a ``stream_error`` fault, the error on the choice."""
+        """The non-streaming body; with a ``stream_error`` or ``truncate`` fault, the error on the choice."""
         if self._json is None:
-            if fault is not None and fault.stream_error is not None:
-                e = fault.stream_error
+            e = choice_error(fault)
+            if e is not None:
                 self._json = encode(errored_body(self.reply, e.code, e.message, e.error_type))
             else:
                 self._json = encode(completion_body(self.reply))
