@@ -3,7 +3,6 @@ and, with ``accept_unknown``, made-up entries. Everything is parsed on first use
 
 from __future__ import annotations
 
-import gzip
 import json
 import random
 from collections.abc import Mapping
@@ -99,6 +98,8 @@ class ModelInfo:
 @cache
 def builtin_entries() -> tuple[dict[str, Any], ...]:
     """OpenRouter's listing of August 2026, every model (``output_modalities=all``), as shipped."""
+    import gzip
+
     with gzip.open(BUILTIN, "rt", encoding="utf-8") as f:
         return tuple(json.load(f)["data"])
 
