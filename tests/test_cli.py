@@ -135,7 +135,9 @@ def test_faker_is_imported_only_when_text_is_generated() -> None:
         "from mockpinme.engine.state import ServerState\n"
         "ServerState.create('default')\n"
         "assert 'faker' not in sys.modules, 'faker imported at start-up'\n"
-        "ServerState.create({'models': {'generate': 2}})\n"
+        "state = ServerState.create({'models': {'generate': 2}})\n"
+        "assert 'faker' not in sys.modules, 'generated models are made at start-up'\n"
+        "[len(s.catalog.by_id) for s in state.scenarios.sessions().values()]\n"
         "assert 'faker' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

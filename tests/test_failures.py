@@ -36,7 +36,7 @@ FAILURES = [
     ("key-mismatch", openai.AuthenticationError, 401, "Invalid API key or project name"),
     ("upstream-down", openai.InternalServerError, 502, "LLM service unavailable"),
     ("proxy-error", openai.InternalServerError, 500, "Failed to build request"),
-    ("insufficient-credits", openai.APIStatusError, 402, "Insufficient credits. Add more using https://openrouter.ai/credits"),
+    ("insufficient-credits", openai.APIStatusError, 402, "Insufficient credits. Add more using https://openrouter.ai/settings/credits"),
     (
         "moderation",
         openai.PermissionDeniedError,

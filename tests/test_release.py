@@ -33,7 +33,7 @@ def test_wheel_and_sdist_install_and_serve(tmp_path: Path) -> None:
     scenarios = {Path(n).stem for n in names if n.startswith("mockpinme/scenarios/") and n.endswith(".yaml")}
     assert {p.stem for p in (ROOT / "scenarios").glob("*.yaml")} == scenarios
     assert "mockpinme/schema/scenario.schema.json" in names
-    assert "mockpinme/data/openrouter_models.json" in names
+    assert "mockpinme/data/openrouter_models.json.gz" in names
     assert "mockpinme/py.typed" in names
     with tarfile.open(sdist) as archive:
         members = archive.getnames()

@@ -63,7 +63,7 @@ def test_streamed_tool_call_reassembles_to_the_same_call(start_server: ServerFac
     (expected,) = whole.choices[0].message.tool_calls or []
     assert (name, arguments) == (expected.function.name, expected.function.arguments)
     assert len(ids) == 1
-    assert [f for f in finish if f] == ["tool_calls"]
+    assert [f for f in finish if f] == ["tool_calls", "tool_calls"]
 
 
 def test_after_a_tool_result_the_reply_is_text(start_server: ServerFactory) -> None:

@@ -35,7 +35,7 @@ def test_in_band_error_raises_api_error_after_the_earlier_chunks(start_server: S
         "metadata": {"error_type": "provider_unavailable"},
     }
     contents = [c.choices[0].delta.content for c in received]
-    assert contents[0] == "" and len([c for c in contents if c]) == 3
+    assert len([c for c in contents if c]) == 3
 
 
 def test_in_band_error_without_stream_is_an_error_on_the_choice(start_server: ServerFactory) -> None:
@@ -77,7 +77,7 @@ def test_openrouter_sdk_accepts_every_chunk(start_server: ServerFactory, scenari
     whole = sdk(server).chat.completions.create(**BODY)
     assert out["content"] == whole.choices[0].message.content
     usage_chunk = out["chunks"][-1]
-    assert usage_chunk["choices"] == []
+    assert [c["finishReason"] for c in usage_chunk["choices"]] == ["stop"]
     assert usage_chunk["usage"]["totalTokens"] == whole.usage.total_tokens  # type: ignore[union-attr]
 
 
@@ -122,7 +122,7 @@ def test_httpx_sees_a_connection_error_on_disconnect(start_server: ServerFactory
     ):
         for line in response.iter_lines():
             received.append(line)
-    assert len([x for x in received if x.startswith("data: {")]) == 4
+    assert len([x for x in received if x.startswith("data: {")]) == 3
 
 
 def test_httpx_read_timeout_on_stall(start_server: ServerFactory) -> None:

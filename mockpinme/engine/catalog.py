@@ -1,4 +1,5 @@
-"""The model list a scenario serves: built-in OpenRouter entries, added ones and generated ones."""
+"""The model list a scenario serves: OpenRouter's real listing (or a user's dump), added, generated
+and, with ``accept_unknown``, made-up entries. Everything is parsed on first use, not at start-up."""
 
 from __future__ import annotations
 
@@ -7,28 +8,48 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
+from ..openrouter.providers import Family, family_of, with_provider
 from ..scenario.model import ModelAdd, Models, Pricing
+from .catalog_query import listing
 
+BUILTIN = Path(__file__).parents[1] / "data" / "openrouter_models.json.gz"
 _DEFAULT_PARAMETERS = [
     "frequency_penalty", "max_tokens", "presence_penalty", "response_format", "seed", "stop",
     "structured_outputs", "temperature", "tool_choice", "tools", "top_p",
 ]  # fmt: skip
+_ENDPOINTS = {
+    "embeddings": "/api/v1/embeddings",
+    "image": "/api/v1/images",
+    "video": "/api/v1/videos",
+    "speech": "/api/v1/audio/speech",
+    "transcription": "/api/v1/audio/transcriptions",
+    "rerank": "/api/v1/rerank",
+    "audio": "/api/v1/audio/speech",
+}
 
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """One served model: its OpenRouter entry and what the mock needs to answer for it."""
+    """One served model: its OpenRouter entry and the provider family that answers for it."""
 
     entry: dict[str, Any]
-    provider: str
+    family: Family
 
     @property
     def id(self) -> str:
         return str(self.entry["id"])
+
+    @property
+    def provider(self) -> str:
+        return self.family.provider
+
+    @property
+    def canonical_slug(self) -> str:
+        return str(self.entry.get("canonical_slug") or self.id)
 
     @property
     def prompt_price(self) -> Decimal:
@@ -45,36 +66,61 @@ class ModelInfo:
             if prompt_tokens >= int(override.get("min_prompt_tokens", 0)):
                 prompt = Decimal(override.get("prompt", prompt))
                 completion = Decimal(override.get("completion", completion))
-        return prompt, completion
+        return max(prompt, Decimal(0)), max(completion, Decimal(0))
+
+    @property
+    def reasoning(self) -> Mapping[str, Any] | None:
+        """The entry's ``reasoning`` (``mandatory``, ``default_enabled``, efforts), or None."""
+        found = self.entry.get("reasoning")
+        return found if isinstance(found, dict) else None
 
     @property
     def supports_reasoning(self) -> bool:
-        return "reasoning" in self.entry
+        return self.reasoning is not None
+
+    @property
+    def input_modalities(self) -> frozenset[str]:
+        return frozenset(self.entry["architecture"].get("input_modalities") or ["text"])
+
+    @property
+    def supported_parameters(self) -> frozenset[str]:
+        return frozenset(self.entry.get("supported_parameters") or [])
+
+    @property
+    def chat_endpoint(self) -> str | None:
+        """None for a model that answers chat (text out); else the endpoint that serves it."""
+        outputs = self.entry["architecture"].get("output_modalities") or ["text"]
+        if "text" in outputs:
+            return None
+        return next((_ENDPOINTS[o] for o in outputs if o in _ENDPOINTS), "/api/v1/" + outputs[0])
 
 
 @cache
-def _builtin() -> tuple[tuple[dict[str, Any], ...], dict[str, str]]:
-    text = (Path(__file__).parents[1] / "data" / "openrouter_models.json").read_text("utf-8")
-    data = json.loads(text)
-    return tuple(data["models"]), dict(data["providers"])
+def builtin_entries() -> tuple[dict[str, Any], ...]:
+    """OpenRouter's listing of August 2026, every model (``output_modalities=all``), as shipped."""
+    import gzip
+
+    with gzip.open(BUILTIN, "rt", encoding="utf-8") as f:
+        return tuple(json.load(f)["data"])
 
 
-def _author_provider(model_id: str) -> str:
-    author = model_id.split("/", 1)[0]
-    return {
-        "openai": "OpenAI",
-        "anthropic": "Anthropic",
-        "google": "Google AI Studio",
-        "x-ai": "xAI",
-        "mistralai": "Mistral",
-    }.get(author, "DeepInfra")
+@cache
+def _dump_entries(path: str, mtime_ns: int) -> tuple[dict[str, Any], ...]:
+    data = json.loads(Path(path).read_text("utf-8"))
+    return tuple(data["data"] if isinstance(data, dict) else data)
 
 
-def _added_entry(add: ModelAdd) -> dict[str, Any]:
+def dump_entries(path: str) -> tuple[dict[str, Any], ...]:
+    """The entries of a file saved from the real ``/models`` (its envelope, or the bare array)."""
+    return _dump_entries(path, Path(path).stat().st_mtime_ns)
+
+
+def added_entry(add: ModelAdd) -> dict[str, Any]:
+    """A complete OpenRouter entry for a scenario's ``models.add`` (or an accepted unknown id)."""
     author, _, slug = add.id.partition("/")
     name = add.name or f"{author.title()}: {slug.replace('-', ' ').title()}"
-    modality_out = list(add.output_modalities)
-    return {
+    outputs, inputs = list(add.output_modalities), list(add.input_modalities)
+    entry: dict[str, Any] = {
         "id": add.id,
         "canonical_slug": add.id,
         "hugging_face_id": None,
@@ -83,9 +129,9 @@ def _added_entry(add: ModelAdd) -> dict[str, Any]:
         "description": add.description or f"{name}, a model added by the scenario.",
         "context_length": add.context_length,
         "architecture": {
-            "modality": f"text->{'+'.join(modality_out)}",
-            "input_modalities": ["text"],
-            "output_modalities": modality_out,
+            "modality": f"{'+'.join(inputs)}->{'+'.join(outputs)}",
+            "input_modalities": inputs,
+            "output_modalities": outputs,
             "tokenizer": "Other",
             "instruct_type": None,
         },
@@ -103,6 +149,14 @@ def _added_entry(add: ModelAdd) -> dict[str, Any]:
         "expiration_date": None,
         "links": {"details": f"/api/v1/models/{add.id}/endpoints"},
     }
+    if add.reasoning is not None:
+        entry["reasoning"] = {"mandatory": add.reasoning.mandatory}
+        if add.reasoning.default_enabled is not None:
+            entry["reasoning"]["default_enabled"] = add.reasoning.default_enabled
+        entry["supported_parameters"] = sorted(
+            {*entry["supported_parameters"], "reasoning", "include_reasoning"}
+        )
+    return entry
 
 
 def _generated(count: int, seed: int) -> list[ModelAdd]:
@@ -133,74 +187,48 @@ def _pricing(prompt: Decimal, completion: Decimal) -> Pricing:
 
 
 class Catalog:
-    """The models of one scenario, by id, in OpenRouter's order."""
+    """The models of one scenario, by id, in OpenRouter's order; built on first use."""
 
     def __init__(self, spec: Models, seed: int) -> None:
-        entries: dict[str, ModelInfo] = {}
+        self.spec = spec
+        self.seed = seed
+        self._accepted: dict[str, ModelInfo] = {}
+
+    @cached_property
+    def by_id(self) -> dict[str, ModelInfo]:
+        """Every served model (text or not), by id."""
+        spec = self.spec
+        source: tuple[dict[str, Any], ...] = ()
         if spec.catalog == "openrouter":
-            models, providers = _builtin()
-            for entry in models:
-                entries[entry["id"]] = ModelInfo(entry, providers.get(entry["id"], "OpenAI"))
-        for add in (*spec.add, *_generated(spec.generate, seed)):
-            entries[add.id] = ModelInfo(_added_entry(add), add.provider or _author_provider(add.id))
+            source = builtin_entries()
+        elif spec.catalog != "none":
+            source = dump_entries(spec.catalog)
+        entries = {e["id"]: ModelInfo(e, family_of(e["id"])) for e in source}
+        for add in (*spec.add, *_generated(spec.generate, self.seed)):
+            entries[add.id] = ModelInfo(added_entry(add), with_provider(family_of(add.id), add.provider))
         for removed in spec.remove:
             entries.pop(removed, None)
-        self.by_id = entries
+        return entries
 
     def get(self, model_id: str) -> ModelInfo | None:
-        """The model for a requested id; ``:online`` and other variant suffixes resolve to the base id."""
+        """The model for a requested id; ``:online`` and other variant suffixes resolve to the base id;
+        with ``accept_unknown``, any ``vendor/name`` is a generic model of that vendor."""
         found = self.by_id.get(model_id)
         if found is None and ":" in model_id:
             found = self.by_id.get(model_id.split(":", 1)[0])
+        if found is None and self.spec.accept_unknown and _vendor_name(model_id):
+            found = self._accepted.get(model_id)
+            if found is None and len(self._accepted) < 10_000:
+                found = self._accepted[model_id] = ModelInfo(
+                    added_entry(ModelAdd(id=model_id)), family_of(model_id)
+                )
         return found
 
     def listing(self, query: Mapping[str, str]) -> dict[str, Any]:
-        """The ``/models`` envelope for a query string (filters and optional pagination)."""
-        entries = [m.entry for m in self.by_id.values() if _passes(m.entry, query)]
-        total = len(entries)
-        next_link = None
-        if "offset" in query or "limit" in query:
-            offset = int(query.get("offset", 0))
-            limit = int(query.get("limit", 500))
-            if offset + limit < total:
-                next_link = f"/api/v1/models?offset={offset + limit}&limit={limit}"
-            entries = entries[offset : offset + limit]
-        return {"data": entries, "total_count": total, "links": {"next": next_link}}
+        """The ``/models`` envelope for a query string (filters, sort and optional pagination)."""
+        return listing([m.entry for m in self.by_id.values()], query)
 
 
-class QueryError(ValueError):
-    """A ``/models`` query parameter OpenRouter would refuse."""
-
-
-def check_query(query: Mapping[str, str]) -> None:
-    """Raise :class:`QueryError` for pagination or numeric filters that are not numbers in range."""
-    try:
-        if "offset" in query and int(query["offset"]) < 0:
-            raise QueryError("offset")
-        if "limit" in query and not 1 <= int(query["limit"]) <= 1000:
-            raise QueryError("limit")
-        if "context" in query:
-            int(query["context"])
-    except ValueError as exc:
-        raise QueryError(str(exc)) from None
-
-
-def _csv(value: str) -> set[str]:
-    return {part.strip() for part in value.split(",") if part.strip()}
-
-
-def _passes(entry: dict[str, Any], query: Mapping[str, str]) -> bool:
-    arch = entry["architecture"]
-    wanted_out = _csv(query.get("output_modalities", "text"))
-    if "all" not in wanted_out and not wanted_out & set(arch["output_modalities"]):
-        return False
-    if "input_modalities" in query and not _csv(query["input_modalities"]) <= set(arch["input_modalities"]):
-        return False
-    if "supported_parameters" in query and not _csv(query["supported_parameters"]) <= set(
-        entry["supported_parameters"]
-    ):
-        return False
-    if "context" in query and (entry["context_length"] or 0) < int(query["context"]):
-        return False
-    needle = query.get("q", "").strip().lower()
-    return not needle or needle in entry["id"].lower() or needle in entry["name"].lower()
+def _vendor_name(model_id: str) -> bool:
+    author, _, name = model_id.partition("/")
+    return bool(author) and bool(name) and len(model_id) <= 200 and not any(c.isspace() for c in model_id)

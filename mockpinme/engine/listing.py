@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from ..openrouter.encode import compact_json
 from ..openrouter.errors import RenderedError
-from .catalog import QueryError, check_query
+from .catalog_query import QueryError, check_query
 from .gate import check_key
 from .refusals import named_error
 from .session import Session

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from ..openrouter import plan
 from ..openrouter.completion import Reply, completion_body, errored_body
 from ..openrouter.encode import Template, encode
-from ..openrouter.faults import Fault
+from ..openrouter.faults import Fault, choice_error
 from ..openrouter.timing import Pacer, StreamProfile
 from .inputs import ReplyInputs
 from .reply.build import ReplyBuilder
@@ -28,10 +28,10 @@ class Prepared:
     _steps: list[plan.Step] | None = field(default=None, repr=False)
 
     def json_body(self, fault: Fault | None) -> Template:
-        """The non-streaming body; with a ``stream_error`` fault, the error on the choice."""
+        """The non-streaming body; with a ``stream_error`` or ``truncate`` fault, the error on the choice."""
         if self._json is None:
-            if fault is not None and fault.stream_error is not None:
-                e = fault.stream_error
+            e = choice_error(fault)
+            if e is not None:
                 body = errored_body(self.reply, e.code, e.message, e.error_type)
             else:
                 body = completion_body(self.reply)

@@ -52,6 +52,8 @@ def _error_values(request: ChatRequest, session: Session, respond: Respond) -> d
         "flagged_input": flagged,
         "retry_after": f"{retry_after:g}",
         "key_hash": hashlib.blake2b(request.api_key.encode(), digest_size=32).hexdigest(),
+        "endpoint": model.chat_endpoint or "/api/v1/embeddings" if model else "/api/v1/embeddings",
+        "modality": "image",
     }
 
 

@@ -61,6 +61,20 @@ def search_config(request: ChatRequest) -> SearchConfig | None:
     return None
 
 
+_NATIVE_FAMILIES = ("openai", "anthropic", "google", "x-ai", "perplexity")
+_NO_NATIVE = ("openai/gpt-4o", "openai/gpt-3.5", "openai/gpt-4-")
+
+
+def is_native(config: SearchConfig, model_id: str, native_price: str | None) -> bool:
+    """Does the provider search itself (``native``, or ``auto`` on a model with native search:
+    OpenAI's GPT-4.1 and later, Claude, Gemini, Grok, Perplexity) rather than OpenRouter with Exa?"""
+    if config.engine == "native":
+        return True
+    if config.engine != "auto" or native_price is None or model_id.startswith(_NO_NATIVE):
+        return False
+    return model_id.split("/", 1)[0] in _NATIVE_FAMILIES
+
+
 def wants_web_search(request: ChatRequest) -> bool:
     """Does the request let the model search the web?"""
     return search_config(request) is not None

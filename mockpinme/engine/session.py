@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from functools import cached_property
 
 from ..openrouter.encode import compact_json
 from ..scenario.model import Scenario
@@ -27,17 +28,23 @@ class Session:
             scenario = dataclasses.replace(scenario, seed=seed)
         self.scenario = scenario
         self.catalog = Catalog(scenario.models, scenario.seed)
-        self.models_body = compact_json(self.catalog.listing({}))
-        models = list(self.catalog.by_id)
-        self.default_model = (
-            _PREFERRED_DEFAULT_MODEL if _PREFERRED_DEFAULT_MODEL in models else models[0] if models else ""
-        )
         self.rules = RuleBook(scenario.rules)
         self.limiter = RateLimiter(scenario.rate_limits, clock)
         self.replies = ReplyCache(builder)
         self.tracks_balance = any(p.balance_usd is not None for p in scenario.projects.values())
         self.calls = 0
         self.balances: dict[str, float] = {}
+
+    @cached_property
+    def models_body(self) -> bytes:
+        """The unfiltered ``/models`` body, encoded on first use."""
+        return compact_json(self.catalog.listing({}))
+
+    @cached_property
+    def default_model(self) -> str:
+        """The model a request without ``model`` gets (the account default, for OpenRouter)."""
+        models = self.catalog.by_id
+        return _PREFERRED_DEFAULT_MODEL if _PREFERRED_DEFAULT_MODEL in models else next(iter(models), "")
 
     @property
     def name(self) -> str:

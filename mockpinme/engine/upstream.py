@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ..openrouter import tokens
 from ..openrouter.errors import RenderedError
+from . import validation
+from .capabilities import unservable
 from .catalog import ModelInfo
 from .refusals import named_error
 from .request import ChatRequest
@@ -11,13 +13,19 @@ from .session import Session
 
 
 def invalid(session: Session, request: ChatRequest, model: ModelInfo | None) -> RenderedError | None:
-    """OpenRouter's 400 for a request it cannot serve (no messages, an unknown model), else None."""
+    """OpenRouter's error for a request it cannot serve, else None: no messages, a body its schema
+    refuses, an unknown model, a model that does not chat, or input the model cannot take."""
+    key = request.api_key
     if not request.messages:
-        return named_error(session, "openrouter.input_required", api_key=request.api_key)
+        return named_error(session, "openrouter.input_required", api_key=key)
+    issues = validation.check(request.body)
+    if issues:
+        return named_error(
+            session, "openrouter.invalid_request", api_key=key, message=validation.message(issues)
+        )
     if model is None:
-        values = {"model": request.model}
-        return named_error(session, "openrouter.invalid_model", api_key=request.api_key, values=values)
-    return None
+        return named_error(session, "openrouter.invalid_model", api_key=key, values={"model": request.model})
+    return unservable(session, request, model)
 
 
 def rate_limited(session: Session, request: ChatRequest) -> RenderedError | None:

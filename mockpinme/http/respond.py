@@ -8,7 +8,7 @@ import random
 import socket
 import struct
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -18,6 +18,7 @@ from ..engine.clock import Clock
 from ..openrouter.encode import Template, compact_json
 from ..openrouter.errors import RenderedError
 from ..openrouter.faults import json_effect
+from ..openrouter.ids import CallId, generation_id, tool_call_id
 from ..openrouter.plan import Step
 from ..openrouter.timing import sample_ms
 from .keys import ENTRY
@@ -39,17 +40,18 @@ def error_response(error: RenderedError) -> web.Response:
 
 
 class Stamp:
-    """Fresh ids for one answer: ``gen-<unix>-<20 hex>``, ``created`` and ``call_<24 hex>`` per call."""
+    """Fresh ids for one answer: ``gen-<unix>-<20 base62>``, ``created``, and one id per tool-call
+    slot in the style its provider uses (``call_…``, ``toolu_bdrk_…``, ``tool_<name>_…``, …)."""
 
     __slots__ = ("generation_id", "values")
 
-    def __init__(self, ids: random.Random, tool_calls: int) -> None:
+    def __init__(self, ids: random.Random, calls: Sequence[CallId] = ()) -> None:
         created = int(time.time())
-        generation = b"gen-%d-%020x" % (created, ids.getrandbits(80))
+        generation = generation_id(ids, created)
         self.generation_id = generation.decode()
         self.values: tuple[bytes, ...] = (generation, b"%d" % created)
-        if tool_calls:
-            self.values += tuple(b"call_%024x" % ids.getrandbits(96) for _ in range(tool_calls))
+        if calls:
+            self.values += tuple(tool_call_id(ids, call) for call in calls)
 
     def __call__(self, template: Template) -> bytes:
         return template.fill(self.values)
@@ -65,7 +67,7 @@ async def write(
     """Send the outcome: an error, a JSON reply, or a stream."""
     if isinstance(outcome, Refused):
         return error_response(outcome.error)
-    stamp = Stamp(ids, len(outcome.prepared.reply.tool_calls))
+    stamp = Stamp(ids, [call.id_style for call in outcome.prepared.reply.tool_calls])
     if outcome.stream:
         return await _stream(request, outcome, clock, stamp)
     return await _json_reply(request, outcome, clock, stamp)

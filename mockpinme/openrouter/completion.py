@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from . import reasoning
 from .encode import Slot
+from .ids import CallId
+from .reasoning import ReasoningOut
 
 
 @dataclass(frozen=True)
 class ToolCallOut:
-    """A function call in a reply."""
+    """A function call in a reply; its id is rendered per answer in the provider's ``id_style``."""
 
     id: Slot | str
     name: str
     arguments: str
+    id_style: CallId = field(default_factory=CallId)
 
 
 @dataclass(frozen=True)
 class Reply:
-    """Everything one answer says, before it is shaped as JSON or as a stream."""
+    """Everything one answer says, before it is shaped as JSON or as a stream.
+
+    ``annotations_per_chunk`` streams one citation per chunk (OpenRouter's own search, Exa) rather
+    than all of them in one (a provider's native search).
+    """
 
     id: Slot | str
     created: Slot | int
@@ -29,17 +37,22 @@ class Reply:
     content: str | None
     finish_reason: str
     usage: dict[str, Any]
-    reasoning: str | None = None
-    reasoning_format: str = "unknown"
+    native_finish_reason: str | None = None
+    service_tier: str | None = None
+    reasoning: ReasoningOut | None = None
     tool_calls: tuple[ToolCallOut, ...] = ()
     annotations: tuple[dict[str, Any], ...] = ()
+    annotations_per_chunk: bool = False
     searches: int = 0
     more_choices: tuple[str, ...] = ()
 
+    @property
+    def native(self) -> str:
+        return self.native_finish_reason or self.finish_reason
 
-def reasoning_detail(text: str, fmt: str) -> dict[str, Any]:
-    """One ``reasoning.text`` entry of ``reasoning_details``."""
-    return {"type": "reasoning.text", "text": text, "signature": None, "id": None, "format": fmt, "index": 0}
+    @property
+    def reasoning_text(self) -> str | None:
+        return self.reasoning.text if self.reasoning is not None else None
 
 
 def message(reply: Reply) -> dict[str, Any]:
@@ -48,10 +61,12 @@ def message(reply: Reply) -> dict[str, Any]:
         "role": "assistant",
         "content": reply.content,
         "refusal": None,
-        "reasoning": reply.reasoning,
+        "reasoning": reply.reasoning_text,
     }
     if reply.reasoning is not None:
-        body["reasoning_details"] = [reasoning_detail(reply.reasoning, reply.reasoning_format)]
+        found = reasoning.details(reply.reasoning)
+        if found:
+            body["reasoning_details"] = found
     if reply.tool_calls:
         body["tool_calls"] = [
             {
@@ -76,12 +91,13 @@ def completion_body(reply: Reply) -> dict[str, Any]:
         "model": reply.model,
         "provider": reply.provider,
         "system_fingerprint": reply.system_fingerprint,
+        "service_tier": reply.service_tier,
         "choices": [
             {
                 "index": 0,
                 "logprobs": None,
                 "finish_reason": reply.finish_reason,
-                "native_finish_reason": reply.finish_reason,
+                "native_finish_reason": reply.native,
                 "message": message(reply),
             },
             *(_more_choice(reply, i, text) for i, text in enumerate(reply.more_choices, 1)),
@@ -102,44 +118,56 @@ def _more_choice(reply: Reply, index: int, text: str) -> dict[str, Any]:
 
 
 def chunk(reply: Reply, choices: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
-    """A ``chat.completion.chunk`` with the keys every chunk carries, then ``extra``."""
+    """A ``chat.completion.chunk`` with the keys every chunk carries, in 2026's order, then ``extra``."""
     body: dict[str, Any] = {
         "id": reply.id,
-        "provider": reply.provider,
-        "model": reply.model,
         "object": "chat.completion.chunk",
         "created": reply.created,
-        "choices": choices,
+        "model": reply.model,
+        "provider": reply.provider,
     }
+    if "service_tier" in extra:
+        body["service_tier"] = extra.pop("service_tier")
+    body["choices"] = choices
     if reply.system_fingerprint is not None:
         body["system_fingerprint"] = reply.system_fingerprint
     body.update(extra)
     return body
 
 
-def delta_choice(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
-    """One streamed choice; ``delta.role`` is on every chunk, as OpenRouter sends it."""
+def delta_choice(
+    delta: dict[str, Any], finish_reason: str | None = None, native: str | None = None
+) -> dict[str, Any]:
+    """One streamed choice; ``delta.role`` is on every chunk, after ``content``, as OpenRouter sends it."""
     return {
         "index": 0,
-        "delta": {"role": "assistant", **delta},
+        "delta": {"content": delta.pop("content", ""), "role": "assistant", **delta},
         "finish_reason": finish_reason,
-        "native_finish_reason": finish_reason,
-        "logprobs": None,
+        "native_finish_reason": native,
     }
 
 
-def opening_chunk(reply: Reply) -> dict[str, Any]:
-    """The first chunk: the role and empty content, and the citations when there are any."""
-    delta: dict[str, Any] = {"content": ""}
-    if reply.annotations:
-        delta["annotations"] = list(reply.annotations)
-    return chunk(reply, [delta_choice(delta)])
+def annotation_chunks(reply: Reply) -> list[dict[str, Any]]:
+    """The citations before the content: one chunk each (Exa), or all in one (native search)."""
+    if not reply.annotations:
+        return []
+    groups = [[a] for a in reply.annotations] if reply.annotations_per_chunk else [list(reply.annotations)]
+    return [chunk(reply, [delta_choice({"content": "", "annotations": group})]) for group in groups]
 
 
 def reasoning_chunk(reply: Reply, piece: str) -> dict[str, Any]:
     """A piece of the reasoning, before any content."""
-    details = [reasoning_detail(piece, reply.reasoning_format)]
+    assert reply.reasoning is not None
+    details = reasoning.piece(reply.reasoning, piece)
     return chunk(reply, [delta_choice({"content": "", "reasoning": piece, "reasoning_details": details})])
+
+
+def reasoning_closing_chunk(reply: Reply) -> dict[str, Any] | None:
+    """The signature or encrypted item streamed on its own after the reasoning text, if any."""
+    closing = reasoning.closing_piece(reply.reasoning) if reply.reasoning is not None else None
+    if closing is None:
+        return None
+    return chunk(reply, [delta_choice({"content": "", "reasoning": None, "reasoning_details": closing})])
 
 
 def tool_call_chunks(reply: Reply, pieces: int = 3) -> list[dict[str, Any]]:
@@ -167,12 +195,14 @@ def content_chunk(reply: Reply, piece: str) -> dict[str, Any]:
 
 def finish_chunk(reply: Reply) -> dict[str, Any]:
     """The chunk that carries ``finish_reason``, on its own."""
-    return chunk(reply, [delta_choice({"content": ""}, reply.finish_reason)])
+    return chunk(reply, [delta_choice({"content": ""}, reply.finish_reason, reply.native)])
 
 
 def usage_chunk(reply: Reply) -> dict[str, Any]:
-    """The last chunk before ``[DONE]``: no choices, the full usage."""
-    return chunk(reply, [], usage=reply.usage)
+    """The last chunk before ``[DONE]`` as 2026 streams send it: ``service_tier``, the finish choice
+    again, and the full usage."""
+    choices = [delta_choice({"content": ""}, reply.finish_reason, reply.native)]
+    return chunk(reply, choices, service_tier=reply.service_tier, usage=reply.usage)
 
 
 def stream_error_chunk(reply: Reply, code: int, message: str, error_type: str) -> dict[str, Any]:

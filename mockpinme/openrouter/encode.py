@@ -10,6 +10,7 @@ import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
@@ -106,9 +107,20 @@ class Encoded:
         return pieces
 
 
+def _number(value: float) -> bytes:
+    """A float as OpenRouter writes it: ``0.00002535``, never ``2.535e-05``."""
+    text = repr(value)
+    if "e" not in text:
+        return text.encode()
+    return format(Decimal(text), "f").encode()
+
+
 def _has_slot(value: Any) -> bool:
+    """Does ``value`` hold a slot, or a float that JSON would write with an exponent?"""
     if isinstance(value, Slot):
         return True
+    if isinstance(value, float):
+        return "e" in repr(value)
     if isinstance(value, dict):
         return any(_has_slot(v) for v in value.values())
     if isinstance(value, list | tuple):
@@ -117,7 +129,7 @@ def _has_slot(value: Any) -> bool:
 
 
 def encode(value: Any) -> Encoded:
-    """``value`` as compact JSON, its :class:`Slot` objects left as slots."""
+    """``value`` as compact JSON, its :class:`Slot` objects left as slots, small floats without exponents."""
     data = bytearray()
     slots: list[SlotAt] = []
     _encode_into(value, data, slots)
@@ -131,6 +143,8 @@ def _encode_into(value: Any, data: bytearray, slots: list[SlotAt]) -> None:
         slots.append((len(data), value))
         if value.quoted:
             data += b'"'
+    elif isinstance(value, float) and _has_slot(value):
+        data += _number(value)
     elif not _has_slot(value):
         data += compact_json(value)
     elif isinstance(value, dict):

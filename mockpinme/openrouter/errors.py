@@ -74,12 +74,20 @@ CATALOGUE: dict[str, ErrorSpec] = {
         _pinme("llm_unavailable", 502, "LLM service unavailable"),
         _openrouter("invalid_model", 400, "{model} is not a valid model ID"),
         _openrouter("input_required", 400, 'Input required: specify "prompt" or "messages"'),
+        _openrouter("invalid_request", 400, "Invalid request"),
+        _openrouter(
+            "not_chat_model",
+            400,
+            "{model} does not support chat completions: use {endpoint}",
+            {"error_type": "invalid_request"},
+        ),
         _openrouter("no_auth", 401, "No auth credentials found"),
         _openrouter("user_not_found", 401, "User not found."),
         _openrouter(
             "insufficient_credits",
             402,
-            "Insufficient credits. Add more using https://openrouter.ai/credits",
+            "Insufficient credits. Add more using https://openrouter.ai/settings/credits",
+            {"error_type": "payment_required", "provider_name": None, "limit_source": "openrouter_credits"},
         ),
         _openrouter(
             "insufficient_credits_max_tokens",
@@ -113,6 +121,13 @@ CATALOGUE: dict[str, ErrorSpec] = {
             "No endpoints found matching your data policy (Free model publication)."
             " Configure: https://openrouter.ai/settings/privacy",
         ),
+        _openrouter("unsupported_input", 404, "No endpoints found that support {modality} input"),
+        _openrouter(
+            "no_tool_endpoints",
+            404,
+            "No endpoints found that support tool use. To learn more about provider routing, visit:"
+            " https://openrouter.ai/docs/provider-routing",
+        ),
         _openrouter("timeout", 408, "Operation timed out. Please try again later."),
         _openrouter("payload_too_large", 413, "Request payload too large"),
         _openrouter(
@@ -120,6 +135,19 @@ CATALOGUE: dict[str, ErrorSpec] = {
             429,
             "Rate limit exceeded",
             {"error_type": "rate_limit_exceeded"},
+            {"Retry-After": "{retry_after}"},
+        ),
+        _openrouter(
+            "upstream_rate_limited",
+            429,
+            "Provider returned error",
+            {
+                "raw": "{model} is temporarily rate-limited upstream. Please retry shortly, or add your own"
+                " key to accumulate your rate limits: https://openrouter.ai/settings/integrations",
+                "provider_name": "{provider}",
+                "is_byok": False,
+                "error_type": "rate_limit_exceeded",
+            },
             {"Retry-After": "{retry_after}"},
         ),
         _openrouter("internal", 500, "Internal Server Error", {"error_type": "server"}),

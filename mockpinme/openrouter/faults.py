@@ -54,14 +54,27 @@ class Fault:
         return self.stall.max_s if isinstance(self.stall, Stall) else Stall().max_s
 
 
+TRUNCATED = StreamError(message="Provider disconnected mid-stream")
+
+
+def choice_error(fault: Fault | None) -> StreamError | None:
+    """The error a non-streaming reply carries on its choice: a ``stream_error``'s, or for
+    ``truncate`` what OpenRouter sends when the provider stops half-way (HTTP 200, partial content)."""
+    if fault is None:
+        return None
+    if fault.stream_error is not None:
+        return fault.stream_error
+    return TRUNCATED if fault.truncate else None
+
+
 def json_effect(fault: Fault) -> JsonEffect:
-    """What the fault does to a non-streaming reply."""
+    """What the fault does to a non-streaming reply (never half a JSON body but for ``malformed``)."""
     match fault.kind:
-        case "stream_error":
+        case "stream_error" | "truncate":
             return "error_on_choice"
         case "disconnect":
             return "reset"
         case "stall":
             return "stall_then_reset"
-        case "truncate" | "malformed":
+        case "malformed":
             return "cut_body"

@@ -9,10 +9,11 @@ from typing import Literal
 from . import sse
 from .completion import (
     Reply,
+    annotation_chunks,
     content_chunk,
     finish_chunk,
-    opening_chunk,
     reasoning_chunk,
+    reasoning_closing_chunk,
     stream_error_chunk,
     tool_call_chunks,
     usage_chunk,
@@ -80,12 +81,18 @@ def stream_events(reply: Reply, mode: ChunkMode | ChunkChars, fault: Fault | Non
     elif fault is not None and fault.malformed:
         error = sse.malformed_event(content_chunk(reply, "malformed"))
     pieces: list[tuple[Event, int]] = [
-        (sse.event(reasoning_chunk(reply, p)), count(p)) for p in sse.split(reply.reasoning or "", mode)
+        (sse.event(reasoning_chunk(reply, p)), count(p)) for p in sse.split(reply.reasoning_text or "", mode)
     ]
+    closing_reasoning = reasoning_closing_chunk(reply)
+    if closing_reasoning is not None:
+        pieces.append((sse.event(closing_reasoning), 1))
     pieces += [(sse.event(content_chunk(reply, p)), count(p)) for p in sse.split(reply.content or "", mode)]
     pieces += [(sse.event(c), 1) for c in tool_call_chunks(reply)]
+    opening = Encoded(b"")
+    for annotated in annotation_chunks(reply):
+        opening = opening + sse.event(annotated)
     return StreamEvents(
-        opening=sse.event(opening_chunk(reply)),
+        opening=opening,
         pieces=pieces,
         closing=[sse.event(finish_chunk(reply)), sse.event(usage_chunk(reply))],
         error=error,

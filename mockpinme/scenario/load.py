@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .catalog_file import resolve_catalog
 from .convert import Converter, Problem
 from .model import Scenario
 from .source import Mark, MarkedDict, SourceError, marked_dict, merge, parse_yaml
@@ -160,10 +161,11 @@ def build(raw: MarkedDict, here: Path | None, seen: tuple[Path, ...] = ()) -> Sc
     """Validate marked values (after ``extends``) into a :class:`Scenario`."""
     raw = _with_extends(raw, here, seen)
     _rules_inherit_stream(raw)
+    catalog_problems = resolve_catalog(raw)
     converter = Converter()
     scenario = converter.convert(Scenario, raw, (), raw.mark)
-    if converter.problems:
-        raise ScenarioError(list(_iter_problems_sorted(converter.problems)))
+    if converter.problems or catalog_problems:
+        raise ScenarioError(list(_iter_problems_sorted([*catalog_problems, *converter.problems])))
     assert isinstance(scenario, Scenario)
     return scenario
 

@@ -182,6 +182,14 @@ class Pricing:
 
 
 @dataclass(frozen=True)
+class ModelReasoning:
+    """An added model's ``reasoning`` entry: always on (``mandatory``) or on unless turned off."""
+
+    mandatory: bool = False
+    default_enabled: bool | None = None
+
+
+@dataclass(frozen=True)
 class ModelAdd:
     """A model added to the catalog; what is left out gets plausible defaults."""
 
@@ -192,17 +200,21 @@ class ModelAdd:
     pricing: Pricing = field(default_factory=Pricing)
     supported_parameters: tuple[str, ...] | None = None
     output_modalities: tuple[str, ...] = ("text",)
+    input_modalities: tuple[str, ...] = ("text", "image", "file")
     provider: str | None = None
+    reasoning: ModelReasoning | None = None
 
 
 @dataclass(frozen=True)
 class Models:
-    """The model list: a built-in catalog, entries added, ids removed, entries generated."""
+    """The model list: the built-in catalog (or none, or a file saved from the real ``/models``),
+    entries added, ids removed, entries generated; ``accept_unknown`` answers any ``vendor/name``."""
 
-    catalog: Literal["openrouter", "none"] = "openrouter"
+    catalog: Annotated[str, NotEmpty()] = "openrouter"
     add: tuple[ModelAdd, ...] = ()
     remove: tuple[str, ...] = ()
     generate: Annotated[int, AtLeast(0), AtMost(1000)] = 0
+    accept_unknown: bool = False
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@ citations, ids, usage and cost. Same scenario seed and request, same reply (but 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import re
@@ -13,13 +12,17 @@ from typing import Any
 from ...openrouter import tokens
 from ...openrouter.completion import Reply, ToolCallOut
 from ...openrouter.encode import CREATED, GENERATION_ID, call_slot
+from ...openrouter.faults import choice_error
+from ...openrouter.ids import CallId
+from ...openrouter.reasoning import ReasoningOut
 from ...scenario.model import Generate, Respond
 from ...template import fill
 from ..catalog import ModelInfo
 from ..inputs import ReplyInputs
 from ..request import ChatRequest
-from ..search import search_config
+from ..search import is_native, search_config
 from . import reasoning
+from .files import file_annotations
 from .structured import SchemaValues
 from .text import TextGenerator
 from .tools import tool_calls
@@ -27,6 +30,7 @@ from .usage import usage
 from .websearch import cite, generated_results, search_fee, summary
 
 _DEFAULT_GENERATE = Generate(sentences=(1, 3))
+ADVISOR_FEE = Decimal("0.0158850")
 
 
 def _max_tokens(body: Any) -> int | None:
@@ -76,16 +80,26 @@ class ReplyBuilder:
 
     def _reasoning(
         self, respond: Respond, request: ChatRequest, model: ModelInfo, seed: int, values: dict[str, Any]
-    ) -> tuple[str | None, int]:
-        wanted, excluded = reasoning.asked(request.body)
+    ) -> tuple[ReasoningOut | None, int]:
+        thinking = reasoning.plan(request.body, model)
         if respond.reasoning is not None:
             text = fill(respond.reasoning, values)
-        elif wanted and model.supports_reasoning:
+            shown: str | None = None if thinking.excluded else text
+        elif thinking.on:
             question = (request.last_text("user") or "the request")[:80]
-            text = f"The user asks: {question!r}. " + self.text.generate(Generate(sentences=2), seed + 1)
+            sentences = Generate(sentences=reasoning.SENTENCES.get(thinking.effort, 3))
+            text = f"The user asks: {question!r}. " + self.text.generate(sentences, seed + 1)
+            shown = text if thinking.shown(model.family) else None
         else:
             return None, 0
-        return (None if excluded else text), tokens.count(text)
+        billed = tokens.count(text)
+        if thinking.max_tokens is not None and billed > thinking.max_tokens:
+            text = "".join(tokens.pieces(text)[: thinking.max_tokens])
+            shown = text if shown is not None else None
+            billed = thinking.max_tokens
+        if thinking.excluded:
+            return None, billed
+        return reasoning.shape(model.family, shown, seed), billed
 
     def build(self, inputs: ReplyInputs, seed: int) -> Reply:
         """The whole reply the inputs ask for, as the answer scripts it, the rest decided like a model
@@ -97,7 +111,7 @@ class ReplyBuilder:
         model, request, respond = inputs.model_info, inputs.request, inputs.respond
         values = inputs.placeholders()
         fault = respond.fault
-        cut_after = fault.after_chunks if fault and fault.stream_error and not request.stream else None
+        cut_after = fault.after_chunks if fault and choice_error(fault) and not request.stream else None
         rng = random.Random(seed)
         calls = tool_calls(respond, request, values, rng)
         search = None if calls else search_config(request)
@@ -114,8 +128,9 @@ class ReplyBuilder:
         finish = "tool_calls" if calls else "stop"
         if not calls:
             content = self._content(respond, request, seed, values, rng, results)
-            if results:
-                content, annotations = cite(content, results)
+            if results and search is not None:
+                native_search = is_native(search, model.id, model.entry["pricing"].get("web_search"))
+                content, annotations = cite(content, results, native_search)
             limit = _max_tokens(request.body)
             if cut_after is not None:
                 content = "".join(re.findall(r"\s*\S+", content)[:cut_after])
@@ -125,6 +140,7 @@ class ReplyBuilder:
                 content = "".join(tokens.pieces(content)[:limit])
                 annotations = [a for a in annotations if a["url_citation"]["end_index"] <= len(content)]
                 finish = "length"
+        annotations = [*file_annotations(request), *annotations]
         shown_reasoning, reasoning_tokens = self._reasoning(respond, request, model, seed, values)
         count = _choices(request, model) if content is not None and cut_after is None else 1
         more = tuple(
@@ -137,35 +153,64 @@ class ReplyBuilder:
             + reasoning_tokens
             + sum(tokens.count(args) for _, args in calls)
         )
-        fee = Decimal(0)
+        provider_fee = openrouter_fee = Decimal(0)
+        server_tools: dict[str, int] = {}
+        native = False
         if search is not None:
-            fee = search_fee(search, model.entry["pricing"].get("web_search"), len(results))
+            price = model.entry["pricing"].get("web_search")
+            native = is_native(search, model.id, price)
+            fee = search_fee(search, price, len(results), native)
+            if native:
+                provider_fee = fee
+                server_tools["web_search_requests"] = 1
+            else:
+                openrouter_fee = fee
+                server_tools.update(tool_calls_requested=1, tool_calls_executed=1, web_search_requests=1)
+        advisors = sum(1 for t in request.tools if t.get("type") == "openrouter:advisor")
+        if advisors:
+            openrouter_fee += ADVISOR_FEE * advisors
+            server_tools["tool_calls_requested"] = server_tools.get("tool_calls_requested", 0) + advisors
+            server_tools["tool_calls_executed"] = server_tools.get("tool_calls_executed", 0) + advisors
+        family = model.family
+        prompt = tokens.prompt_usage(request.messages, request.body.get("tools"))
         return Reply(
             id=GENERATION_ID,
             created=CREATED,
-            model=request.model,
-            provider=model.provider,
-            system_fingerprint=_fingerprint(model),
-            content=content,
+            model=answered_model(request.model, model),
+            provider=family.provider,
+            system_fingerprint=family.system_fingerprint(model.id),
+            content=family.tool_content if calls else content,
             finish_reason=finish,
+            native_finish_reason=family.native_finish(finish) if finish != "error" else "error",
+            service_tier=family.service_tier,
             usage=usage(
                 model,
-                tokens.prompt_tokens(request.messages, request.body.get("tools")),
+                prompt.total,
                 completion_tokens,
                 reasoning_tokens=reasoning_tokens,
-                searches=1 if search is not None else 0,
-                search_fee=fee,
+                audio_tokens=prompt.audio,
+                video_tokens=prompt.video,
+                provider_fee=provider_fee,
+                openrouter_fee=openrouter_fee,
+                server_tool_use=server_tools,
             ),
             reasoning=shown_reasoning,
-            reasoning_format=reasoning.detail_format(model.id),
-            tool_calls=tuple(ToolCallOut(call_slot(i), name, args) for i, (name, args) in enumerate(calls)),
+            tool_calls=tuple(
+                ToolCallOut(call_slot(i), name, args, CallId(family.tool_ids, name))
+                for i, (name, args) in enumerate(calls)
+            ),
             annotations=tuple(annotations),
+            annotations_per_chunk=not native,
             searches=1 if search is not None else 0,
             more_choices=more,
         )
 
 
-def _fingerprint(model: ModelInfo) -> str | None:
-    if model.provider not in ("OpenAI", "Azure"):
-        return None
-    return "fp_" + hashlib.blake2b(model.id.encode(), digest_size=5).hexdigest()
+def answered_model(requested: str, model: ModelInfo) -> str:
+    """The ``model`` of the answer: the dated canonical slug for the families that send it (Anthropic,
+    Qwen, OpenAI's reasoning models), the requested id otherwise."""
+    family = model.family
+    if not family.canonical_model or (family.name == "openai" and not model.supports_reasoning):
+        return requested
+    _, colon, variant = requested.partition(":")
+    return model.canonical_slug + (colon + variant if colon else "")

@@ -12,13 +12,28 @@ from ...template import fill_all
 from ..request import ChatRequest
 from .structured import SchemaValues
 
+_COMMON = frozenset({"the", "and", "for", "with", "that", "this", "what", "your", "from", "get", "use"})
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]{3,}", text.lower()) if w not in _COMMON}
+
+
+def _relevant(tools: list[dict[str, Any]], text: str) -> dict[str, Any] | None:
+    """The first tool whose name or description shares a word with the text, as a model would pick."""
+    words = _words(text)
+    for tool in tools:
+        name = str(tool["name"]).replace("-", " ").replace("_", " ")
+        if _words(name) & words:
+            return tool
+    for tool in tools:
+        if _words(str(tool.get("description") or "")) & words:
+            return tool
+    return None
+
 
 def _mentioned(tools: list[dict[str, Any]], text: str) -> dict[str, Any]:
-    words = set(re.findall(r"[a-z]+", text.lower()))
-    for tool in tools:
-        if set(str(tool["name"]).lower().replace("-", "_").split("_")) & words:
-            return tool
-    return tools[0]
+    return _relevant(tools, text) or tools[0]
 
 
 def _chosen(request: ChatRequest) -> dict[str, Any] | None:
@@ -29,8 +44,10 @@ def _chosen(request: ChatRequest) -> dict[str, Any] | None:
     if isinstance(choice, dict):
         name = (choice.get("function") or {}).get("name")
         return next((t for t in tools if t["name"] == name), None)
-    if choice == "required" or request.last_role == "user":
+    if choice == "required":
         return _mentioned(tools, request.last_text("user") or "")
+    if request.last_role == "user":
+        return _relevant(tools, request.last_text("user") or "")
     return None
 
 
@@ -46,7 +63,8 @@ def tool_calls(
     """The calls a reply makes, as ``(name, arguments JSON)``; empty for a text answer.
 
     Scripted calls are used as given; ``auto`` calls a tool when ``tool_choice`` requires or names one,
-    or when it is ``auto`` and the last message is the user's (after a tool result it answers in text).
+    or when it is ``auto``, the last message is the user's and it is about a tool (its name or
+    description shares a word with it); after a tool result it answers in text.
     """
     if isinstance(respond.tool_calls, tuple):
         return [

@@ -14,11 +14,11 @@ _DOMAINS = ("example.com", "example.org", "example.net", "example.edu")
 _EXA_INCLUDED_RESULTS = 10
 
 
-def search_fee(config: SearchConfig, native_price: str | None, results: int) -> Decimal:
+def search_fee(config: SearchConfig, native_price: str | None, results: int, native: bool) -> Decimal:
     """What one search costs, by engine and mode, as OpenRouter bills it (§7.4)."""
     engine = config.engine
-    if engine in ("auto", "native") and native_price is not None:
-        return Decimal(native_price)
+    if native:
+        return Decimal(native_price or 0)
     if engine == "parallel":
         return Decimal("0.001") if config.mode in ("turbo", "fast") else Decimal("0.005")
     if engine == "perplexity":
@@ -73,9 +73,12 @@ def summary(query: str, results: list[dict[str, Any]]) -> str:
     return " ".join(parts)
 
 
-def cite(content: str, results: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+def cite(
+    content: str, results: list[dict[str, Any]], native: bool = False
+) -> tuple[str, list[dict[str, Any]]]:
     """Content with every result cited, and ``url_citation`` annotations whose indexes point at the
-    citation inside the content (a markdown link to the result, added at the end if missing)."""
+    citation inside the content (a markdown link to the result, added at the end if missing).
+    A provider's own search (``native``) sends no ``content`` in its citations."""
     annotations = []
     for result in results:
         url = result["url"]
@@ -89,7 +92,7 @@ def cite(content: str, results: list[dict[str, Any]]) -> tuple[str, list[dict[st
             content = f"{content.rstrip()} {addition}"
             start, end = len(content) - len(addition), len(content)
         citation = {"url": url, "title": result.get("title") or domain_of(url)}
-        if result.get("content"):
+        if result.get("content") and not native:
             citation["content"] = result["content"]
         citation.update(start_index=start, end_index=end)
         annotations.append({"type": "url_citation", "url_citation": citation})
