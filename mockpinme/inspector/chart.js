@@ -5,11 +5,11 @@
   const NS = 'http://www.w3.org/2000/svg';
   const LANES = [
     ['keepalive', ['keepalive']],
-    ['frame', ['opening', 'finish', 'usage', 'done', 'data', 'part']],
+    ['frame', ['opening', 'finish', 'usage', 'data', 'part']],
     ['reasoning', ['reasoning']],
     ['content', ['content']],
     ['tool call', ['tool_call']],
-    ['error / end', ['error', 'malformed', 'reset', 'stall']],
+    ['end / error', ['done', 'error', 'malformed', 'reset', 'stall']],
   ];
   const laneOf = {};
   LANES.forEach(([, kinds], i) => kinds.forEach((k) => { laneOf[k] = i; }));

@@ -112,8 +112,8 @@
     if (!r.stream) return '';
     const t = r.timeline;
     if (!t) return r.status == null ? 'streaming…' : 'stream';
-    const ttft = t.ttft_ms != null ? `TTFT ${chart.fmt(t.ttft_ms)}` : 'no tokens';
-    return `${ttft} · ${t.chunks} ch · ${t.ended || '?'}`;
+    const ttft = t.ttft_ms != null ? chart.fmt(t.ttft_ms) : 'no tokens';
+    return `${ttft} · ${t.chunks} · ${t.ended || '?'}`;
   }
 
   function row(r) {
@@ -324,7 +324,7 @@
       if (select.options.length !== s.builtins.length || document.activeElement !== select) {
         select.replaceChildren(...s.builtins.map((b) => h('option', { value: b.name, title: b.description, selected: b.name === s.name }, b.name)));
       }
-      const balances = Object.entries(s.balances).map(([p, b]) => bar(p, b.now_usd ?? 0, b.start_usd ?? b.now_usd ?? 0,
+      const balances = Object.entries(s.balances).map(([p, b]) => bar(p === '*' ? '* (each project)' : p, b.now_usd ?? 0, b.start_usd ?? b.now_usd ?? 0,
         `$${(b.now_usd ?? 0).toFixed(6)} of $${(b.start_usd ?? 0).toFixed(6)}`));
       $('sc-balances').replaceChildren(...(balances.length ? balances : [h('p', { class: 'muted' }, 'no project has a balance in this scenario')]));
       const rl = s.rate_limits;
