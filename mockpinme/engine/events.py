@@ -7,7 +7,6 @@ many), so a slow page never slows the server down.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -52,12 +51,11 @@ class Feed:
         for subscriber in self.subscribers:
             subscriber.offer((kind, entry))
 
-    async def follow(self, size: int = QUEUE_SIZE) -> AsyncIterator[tuple[Subscription, Event]]:
-        """Every event from now on, until the reader stops; must run on the server's loop."""
+    def subscribe(self, size: int = QUEUE_SIZE) -> Subscription:
+        """A new reader, told of every event from now on; :meth:`unsubscribe` it when done."""
         subscription = Subscription(size)
         self.subscribers.add(subscription)
-        try:
-            while True:
-                yield subscription, await subscription.queue.get()
-        finally:
-            self.subscribers.discard(subscription)
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        self.subscribers.discard(subscription)

@@ -44,6 +44,7 @@ _HEADERS = {
     "Cache-Control": "no-cache",
     "X-Content-Type-Options": "nosniff",
 }
+_SSE_HEADERS = {"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
 _files: dict[str, bytes] = {}
 
 
@@ -98,12 +99,15 @@ async def events(request: web.Request) -> web.StreamResponse:
     (``{"event": "start"|"end"|"clear", "id", "method", "path", "status", "scenario", "rule",
     "error", "timeline"}``)."""
     feed = request.app[SERVER].runtime.journal.feed
-    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
-    await response.prepare(request)
-    await response.write(b": mockpinme journal events\n\n")
-    async for subscription, event in feed.follow():
-        await response.write(_event(subscription, event))
-    return response
+    subscription = feed.subscribe()
+    try:
+        response = web.StreamResponse(headers=_SSE_HEADERS)
+        await response.prepare(request)
+        await response.write(b": mockpinme journal events\n\n")
+        while True:
+            await response.write(_event(subscription, await subscription.queue.get()))
+    finally:
+        feed.unsubscribe(subscription)
 
 
 def _entry_id(request: web.Request) -> int | None:

@@ -16,6 +16,7 @@ from ..engine.timeline import brief
 from ..openrouter.errors import openrouter_body
 from ..scenario import ScenarioError
 from .keys import ENTRY, SERVER, SESSION, SESSION_PROBLEM
+from .requestlog import request_log
 from .respond import json_response
 
 log = logging.getLogger("mockpinme")
@@ -46,8 +47,8 @@ def journaled(handler: Handler) -> Handler:
         finally:
             if entry is not None:
                 request.app[SERVER].runtime.journal.finish(entry, status)
-                if log.isEnabledFor(logging.INFO):
-                    log.info(log_line(entry))
+                if request_log.enabled():
+                    request_log.emit(log_line(entry))
 
     wrapper.__doc__ = handler.__doc__
     return wrapper

@@ -14,6 +14,7 @@ from typing import Any
 from ..engine.state import ServerState
 from .app import create_app, start, url_host
 from .control import PREFIX
+from .requestlog import request_log
 
 log = logging.getLogger("mockpinme")
 
@@ -42,6 +43,7 @@ async def serve(
     finally:
         log.info("shutting down")
         await runner.cleanup()
+        request_log.flush()
 
 
 def run(main: Coroutine[Any, Any, None], loop: str = "auto") -> None:
@@ -64,3 +66,4 @@ def configure_logging(level: str) -> None:
         stream=sys.stderr, level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("faker").setLevel(logging.WARNING)
+    request_log.direct_to(sys.stderr)
