@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from multidict import CIMultiDictProxy, MultiMapping
 
 from .events import Feed
-from .timeline import answer_json
+from .timeline import answer_json, stream_summary
 
 if TYPE_CHECKING:
     from ..openrouter.plan import Step
@@ -73,6 +73,12 @@ class Entry:
             return json.loads(self.body)
         except ValueError:
             return None
+
+    @property
+    def timeline(self) -> dict[str, Any] | None:
+        """A stream's events (``at_ms``, ``size``, ``kind``), ``ttft_ms``, ``gaps_ms``, ``chunks``
+        and how it ``ended``; None for an answer that was not a stream."""
+        return stream_summary(self)
 
     @property
     def start(self) -> float:

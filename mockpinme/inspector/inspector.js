@@ -126,7 +126,7 @@
     h('td', { class: 'num' }, time),
     h('td', {}, h('span', { class: 'method' }, r.method), ' ', r.path),
     h('td', {}, h('span', { class: `status ${statusClass(r.status)}` }, r.status ?? '…')),
-    h('td', {}, r.error ? h('span', { class: 'err' }, r.error) : (r.rule || '')),
+    h('td', { class: 'rule', title: r.error || r.rule || '' }, r.error ? h('span', { class: 'err' }, r.error) : (r.rule || '')),
     h('td', { class: 'stream' }, streamCell(r)),
     h('td', { class: 'num' }, r.duration_ms != null ? r.duration_ms.toFixed(1) : ''));
     return tr;
@@ -277,7 +277,7 @@
     const d = await response.json();
     const query = new URLSearchParams(d.query).toString();
     const answer = d.answer || {};
-    detail.replaceChildren(
+    detail.replaceChildren(...[
       h('header', { class: 'detail-head' },
         h('h2', {}, h('span', { class: 'method' }, d.method), ' ', d.path, query ? `?${query}` : ''),
         h('p', { class: 'facts' },
@@ -292,7 +292,8 @@
       section('Request body', h('pre', { class: 'code' }, d.json != null ? JSON.stringify(d.json, null, 2) : '(none)')),
       section('Answer headers', headerTable(answer.headers)),
       section(`Answer body${answer.cut_bytes ? ` (cut: ${answer.cut_bytes} more bytes)` : ''}`,
-        h('pre', { class: 'code', id: 'answer-body' }, d.stream ? (answer.body || '') : pretty(answer.body) || '(none)')));
+        h('pre', { class: 'code', id: 'answer-body' }, d.stream ? (answer.body || '') : pretty(answer.body) || '(none)')),
+    ].filter(Boolean));
     if (!quiet) detail.focus({ preventScroll: true });
   }
 
