@@ -53,6 +53,7 @@ class Entry:
     plan: list[Step] | None = field(default=None, repr=False)
     ids: list[bytes] | None = field(default=None, repr=False)
     writes: list[tuple[float, int]] | None = field(default=None, repr=False)
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
     _start: float = field(default=0.0, repr=False)
 
     @property

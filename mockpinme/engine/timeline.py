@@ -119,20 +119,30 @@ def ending(entry: Entry, events: list[dict[str, Any]]) -> str | None:
     return "done" if "done" in kinds else "truncated"
 
 
+def _kept(entry: Entry, name: str, value: dict[str, Any]) -> dict[str, Any]:
+    """``value``, remembered on the entry once its answer is over (it cannot change then)."""
+    if entry.duration_ms is not None:
+        entry.derived[name] = value
+    return value
+
+
 def stream_summary(entry: Entry) -> dict[str, Any] | None:
     """A stream's timeline: its events, time to first token, the gaps between tokens, its end."""
     if entry.writes is None:
         return None
+    if "timeline" in entry.derived:
+        return entry.derived["timeline"]  # type: ignore[no-any-return]
     events = stream_events(entry)
     tokens = [e["at_ms"] for e in events if e["kind"] in TOKEN_KINDS]
     gaps = [round(b - a, 3) for a, b in itertools.pairwise(tokens)]
-    return {
+    summary = {
         "events": events,
         "ttft_ms": tokens[0] if tokens else None,
         "gaps_ms": gaps,
         "chunks": entry.chunks_sent,
         "ended": ending(entry, events),
     }
+    return _kept(entry, "timeline", summary)
 
 
 def answer_json(entry: Entry) -> dict[str, Any]:
@@ -158,12 +168,17 @@ def brief(entry: Entry) -> dict[str, Any] | None:
     """The stream's numbers for a log line or a list: time to first token, chunks, the end."""
     if entry.writes is None:
         return None
+    if "brief" in entry.derived:
+        return entry.derived["brief"]  # type: ignore[no-any-return]
+    if "timeline" in entry.derived:
+        full = entry.derived["timeline"]
+        return _kept(entry, "brief", {k: full[k] for k in ("ttft_ms", "chunks", "ended")})
     plan, ttft = entry.plan or [], None
     for offset, index in entry.writes:
         if plan[index].content:
             ttft = round(offset, 1)
             break
-    return {"ttft_ms": ttft, "chunks": entry.chunks_sent, "ended": _quick_end(entry)}
+    return _kept(entry, "brief", {"ttft_ms": ttft, "chunks": entry.chunks_sent, "ended": _quick_end(entry)})
 
 
 def _quick_end(entry: Entry) -> str | None:

@@ -294,7 +294,8 @@
       section(`Answer body${answer.cut_bytes ? ` (cut: ${answer.cut_bytes} more bytes)` : ''}`,
         h('pre', { class: 'code', id: 'answer-body' }, d.stream ? (answer.body || '') : pretty(answer.body) || '(none)')),
     ].filter(Boolean));
-    if (!quiet) detail.focus({ preventScroll: true });
+    detail.dataset.id = String(id);
+    if (!quiet) detail.scrollTop = 0;
   }
 
   // ---- the scenario ----

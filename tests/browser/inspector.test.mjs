@@ -166,7 +166,8 @@ test('the keyboard reaches everything: tabs by arrows, rows by arrows and Enter'
   await page.keyboard.press('ArrowDown');
   const id = await page.evaluate(() => document.activeElement.dataset.id);
   await page.keyboard.press('Enter');
-  await page.waitForFunction((want) => document.querySelector('#requests tr[aria-selected=true]')?.dataset.id === want, id);
+  await page.waitForFunction((want) => document.getElementById('detail').dataset.id === want, id);
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.id), id, 'focus stays in the list');
   await page.keyboard.press('/');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'f-path');
   await page.keyboard.type('models');
