@@ -35,6 +35,9 @@ def test_wheel_and_sdist_install_and_serve(tmp_path: Path) -> None:
     assert "mockpinme/schema/scenario.schema.json" in names
     assert "mockpinme/data/openrouter_models.json.gz" in names
     assert "mockpinme/py.typed" in names
+    assert {"index.html", "inspector.js", "chart.js", "inspector.css"} <= {
+        Path(n).name for n in names if n.startswith("mockpinme/inspector/")
+    }
     with tarfile.open(sdist) as archive:
         members = archive.getnames()
     assert any(m.endswith("scenarios/low-balance.yaml") for m in members)

@@ -60,6 +60,7 @@ def answer(session: Session, call: ChatCall, entry: Entry) -> Outcome:
     request = ChatRequest.parse(
         fields, session.default_model, session.next_call(), session.scenario.seed, call, api_key, project
     )
+    entry.nth = request.nth
     found = session.rules.first_match(request)
     if found is None and session.scenario.strict:
         why = f"no rule matched this request (strict scenario); {session.rules.closest(request)}"

@@ -8,11 +8,19 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from multidict import CIMultiDictProxy, MultiMapping
 
+from .events import Feed
+from .timeline import answer_json, stream_summary
+
+if TYPE_CHECKING:
+    from ..openrouter.plan import Step
+
 DEFAULT_LIMIT = 1000
+BODY_LIMIT = 65536
+"""The answer's bytes an entry keeps; past that the body is cut (``answer_cut``)."""
 
 
 @dataclass(slots=True)
@@ -37,6 +45,15 @@ class Entry:
     cancelled: bool = False
     balance_usd: float | None = None
     duration_ms: float | None = None
+    nth: int | None = None
+    answer_headers: dict[str, str] | None = None
+    answer_body: bytes | None = None
+    answer_cut: int = 0
+    ended: str | None = None
+    plan: list[Step] | None = field(default=None, repr=False)
+    ids: list[bytes] | None = field(default=None, repr=False)
+    writes: list[tuple[float, int]] | None = field(default=None, repr=False)
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
     _start: float = field(default=0.0, repr=False)
 
     @property
@@ -57,6 +74,25 @@ class Entry:
             return json.loads(self.body)
         except ValueError:
             return None
+
+    @property
+    def timeline(self) -> dict[str, Any] | None:
+        """A stream's events (``at_ms``, ``size``, ``kind``), ``ttft_ms``, ``gaps_ms``, ``chunks``
+        and how it ``ended``; None for an answer that was not a stream."""
+        return stream_summary(self)
+
+    @property
+    def start(self) -> float:
+        """When the request came in, on ``time.perf_counter``'s clock."""
+        return self._start
+
+    def answered(self, headers: dict[str, str], body: bytes | None) -> None:
+        """Keep the answer's headers and its body (the first ``BODY_LIMIT`` bytes)."""
+        self.answer_headers = headers
+        if body is not None and len(body) > BODY_LIMIT:
+            self.answer_cut = len(body) - BODY_LIMIT
+            body = body[:BODY_LIMIT]
+        self.answer_body = body
 
     def finish(self, status: int | None) -> None:
         """Record the status and how long the answer took."""
@@ -83,6 +119,7 @@ class Entry:
             "balance_usd": self.balance_usd,
             "started_at": self.started_at,
             "duration_ms": self.duration_ms,
+            **answer_json(self),
         }
 
 
@@ -92,6 +129,7 @@ class Journal:
     def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
         self.entries: deque[Entry] = deque(maxlen=limit)
         self._ids = itertools.count(1)
+        self.feed = Feed()
 
     def record(
         self,
@@ -106,10 +144,24 @@ class Journal:
             next(self._ids), method, path, params, headers, time.time(), scenario, _start=time.perf_counter()
         )
         self.entries.append(entry)
+        if self.feed.subscribers:
+            self.feed.publish("start", entry)
         return entry
+
+    def finish(self, entry: Entry, status: int | None) -> None:
+        """The entry's answer is complete: record the status and duration, tell the feed."""
+        entry.finish(status)
+        if self.feed.subscribers:
+            self.feed.publish("end", entry)
+
+    def get(self, entry_id: int) -> Entry | None:
+        """The entry with that id, while the journal keeps it."""
+        return next((e for e in reversed(self.entries) if e.id == entry_id), None)
 
     def clear(self) -> None:
         self.entries.clear()
+        if self.feed.subscribers:
+            self.feed.publish("clear", None)
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(list(self.entries))

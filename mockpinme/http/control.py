@@ -19,13 +19,14 @@ from .._version import __version__
 from ..engine.state import ServerState
 from ..scenario import ScenarioError, builtins, load_scenario, load_text
 from .fallback import unrouted
+from .inspector import PAGE_PATHS, add_routes
 from .journaled import journaled
 from .keys import SERVER
 from .respond import json_response
 
 PREFIX = "/__mockpinme"
 TOKEN_HEADER = "X-Mockpinme-Token"
-_OPEN = frozenset({f"{PREFIX}/health"})
+_OPEN = frozenset({f"{PREFIX}/health", *(PREFIX + path for path in PAGE_PATHS)})
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -186,5 +187,6 @@ def control_app(state: ServerState) -> web.Application:
             app.router.add_get(path, _gated(handler))
         else:
             app.router.add_route(method, path, _gated(handler))
+    add_routes(app, _gated)
     app.router.add_route("*", "/{path:.*}", _gated(unrouted))
     return app

@@ -12,9 +12,11 @@ from aiohttp import web
 from ..engine.journal import Entry, mask
 from ..engine.session import Session
 from ..engine.state import SCENARIO_HEADER
+from ..engine.timeline import brief
 from ..openrouter.errors import openrouter_body
 from ..scenario import ScenarioError
 from .keys import ENTRY, SERVER, SESSION, SESSION_PROBLEM
+from .requestlog import request_log
 from .respond import json_response
 
 log = logging.getLogger("mockpinme")
@@ -23,8 +25,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def journaled(handler: Handler) -> Handler:
-    """``handler`` with a journal entry for PinMe's paths (logged at debug level, keys masked) and
-    the request's scenario looked up once; a failure inside the mock answers JSON 500 and the
+    """``handler`` with a journal entry for PinMe's paths (one log line at info level, keys masked)
+    and the request's scenario looked up once; a failure inside the mock answers JSON 500 and the
     server keeps serving."""
 
     async def wrapper(request: web.Request) -> web.StreamResponse:
@@ -38,12 +40,15 @@ def journaled(handler: Handler) -> Handler:
             except Exception as exc:
                 response = _failure(request, exc)
             status = response.status
+            if entry is not None and entry.answer_headers is None and isinstance(response, web.Response):
+                body = response.body
+                entry.answered(dict(response.headers), body if isinstance(body, bytes) else None)
             return response
         finally:
             if entry is not None:
-                entry.finish(status)
-                if log.isEnabledFor(logging.DEBUG):
-                    _log_entry(entry)
+                request.app[SERVER].runtime.journal.finish(entry, status)
+                if request_log.enabled():
+                    request_log.emit(log_line(entry))
 
     wrapper.__doc__ = handler.__doc__
     return wrapper
@@ -78,14 +83,19 @@ def _failure(request: web.Request, exc: Exception) -> web.Response:
     return json_response({"error": {"message": f"mockpinme internal error: {exc!r}", "code": 500}}, 500)
 
 
-def _log_entry(entry: Entry) -> None:
-    log.debug(
-        "%s %s key=%s status=%s rule=%s chunks=%d%s",
-        entry.method,
-        entry.path,
-        mask(entry.api_key),
-        entry.status,
-        entry.rule,
-        entry.chunks_sent,
-        " cancelled" if entry.cancelled else "",
-    )
+def log_line(entry: Entry) -> str:
+    """One greppable line: method, path, status, scenario, rule or error, key (masked), for a
+    stream its time to first content, chunks and end, and the duration."""
+    parts = [entry.method, entry.path, str(entry.status), f"scenario={entry.scenario}"]
+    if entry.rule is not None:
+        parts.append(f"rule={entry.rule}")
+    if entry.error is not None:
+        parts.append(f"error={entry.error}")
+    parts.append(f"key={mask(entry.api_key)}")
+    stream = brief(entry)
+    if stream is not None:
+        parts.append(f"ttft_ms={stream['ttft_ms']} chunks={stream['chunks']} end={stream['ended']}")
+    elif entry.ended is not None:
+        parts.append(f"end={entry.ended}")
+    parts.append(f"duration_ms={entry.duration_ms}")
+    return " ".join(parts)

@@ -94,10 +94,12 @@ async def _json_reply(
     body = stamp(prepared.json_body(fault))
     match json_effect(fault) if fault is not None else None:
         case "reset":
+            _ended(request, "reset")
             reset_connection(request)
             return web.Response(status=204)
         case "stall_then_reset":
             assert fault is not None
+            _ended(request, "stalled")
             await clock.hold(fault.stall_limit_s)
             reset_connection(request)
             return web.Response(status=204)
@@ -106,13 +108,21 @@ async def _json_reply(
     return web.Response(body=body, headers={"Content-Type": JSON, "X-Generation-Id": stamp.generation_id})
 
 
+def _ended(request: web.Request, how: str) -> None:
+    entry = request.get(ENTRY)
+    if entry is not None:
+        entry.ended = how
+
+
 async def _stream(request: web.Request, replied: Replied, clock: Clock, stamp: Stamp) -> web.StreamResponse:
     headers = {**_STREAM_HEADERS, "X-Generation-Id": stamp.generation_id}
     response = web.StreamResponse(status=200, headers=headers)
     await response.prepare(request)
     played: Progress = request.get(ENTRY) or _Unjournaled()
     played.status = 200
+    played.answer_headers = dict(response.headers)
     steps = replied.prepared.steps(replied.profile, replied.respond.fault)
+    played.plan, played.ids, played.writes = steps, stamp.values, []
     try:
         await play(request, response, steps, clock, played, stamp)
     finally:
@@ -122,17 +132,32 @@ async def _stream(request: web.Request, replied: Replied, clock: Clock, stamp: S
 
 
 class Progress(Protocol):
-    """Where a stream records what got out: content chunks sent, and whether the client left first."""
+    """Where a stream records what got out: content chunks sent, each write's offset in ms from
+    the request and its step, how it ended, and whether the client left first."""
 
     status: int | None
     chunks_sent: int
     cancelled: bool
+    answer_headers: dict[str, str] | None
+    plan: list[Step] | None
+    ids: list[bytes] | None
+    writes: list[tuple[float, int]] | None
+    ended: str | None
+
+    @property
+    def start(self) -> float: ...
 
 
 class _Unjournaled:
     status: int | None = None
     chunks_sent = 0
     cancelled = False
+    answer_headers: dict[str, str] | None = None
+    plan: list[Step] | None = None
+    ids: list[bytes] | None = None
+    writes: list[tuple[float, int]] | None = None
+    ended: str | None = None
+    start = 0.0
 
 
 async def play(
@@ -146,24 +171,31 @@ async def play(
     """Write the plan: each step waits its time after the previous write, as a provider's tokens
     come one after another, so each gap holds even when the loop is busy.
 
-    ``played`` is updated as it goes, so it tells what got out even when the task is cancelled.
+    ``played`` is updated as it goes, so it tells what got out even when the task is cancelled;
+    each write is kept as ``(ms since the request, step index)``.
     """
-    sleep, write_bytes, render = clock.sleep, response.write, stamp.step
+    sleep, write_bytes, render, now = clock.sleep, response.write, stamp.step, time.perf_counter
+    writes, start = played.writes if played.writes is not None else [], played.start
     try:
-        for step in steps:
+        for index, step in enumerate(steps):
             if step.wait_s:
                 await sleep(step.wait_s)
             if step.action != "write":
+                writes.append(((now() - start) * 1000, index))
+                played.ended = "stalled" if step.action == "stall" else "reset"
                 if step.action == "stall":
                     await clock.hold(step.hold_s)
                 reset_connection(request)
                 return
             if step.data:
+                writes.append(((now() - start) * 1000, index))
                 await write_bytes(render(step))
                 if step.content:
                     played.chunks_sent += 1
         await response.write_eof()
+        played.ended = "eof"
     except (ConnectionError, asyncio.CancelledError) as exc:
         played.cancelled = True
+        played.ended = "client_left"
         if isinstance(exc, asyncio.CancelledError):
             raise

@@ -13,6 +13,8 @@ from typing import Any
 
 from ..engine.state import ServerState
 from .app import create_app, start, url_host
+from .control import PREFIX
+from .requestlog import request_log
 
 log = logging.getLogger("mockpinme")
 
@@ -20,7 +22,8 @@ log = logging.getLogger("mockpinme")
 async def serve(
     state: ServerState, host: str, port: int, scenario_label: str, watch: Path | None = None
 ) -> None:
-    """Serve until SIGINT or SIGTERM; prints one line with the real URL once listening.
+    """Serve until SIGINT or SIGTERM; prints one line with the real URL once listening (and the
+    inspector's URL on stderr).
 
     What start-up left in memory is frozen out of the garbage collector's passes: the process
     is the server's alone, and those passes would otherwise walk it again and again under load.
@@ -31,12 +34,16 @@ async def serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    print(f"mockpinme listening on http://{url_host(host)}:{bound} (scenario: {scenario_label})", flush=True)
+    base = f"http://{url_host(host)}:{bound}"
+    print(f"mockpinme listening on {base} (scenario: {scenario_label})", flush=True)
+    hint = " (add #token=YOUR_CONTROL_TOKEN)" if state.settings.control_token else ""
+    print(f"mockpinme inspector: {base}{PREFIX}/{hint}", file=sys.stderr, flush=True)
     try:
         await stop.wait()
     finally:
         log.info("shutting down")
         await runner.cleanup()
+        request_log.flush()
 
 
 def run(main: Coroutine[Any, Any, None], loop: str = "auto") -> None:
@@ -54,7 +61,9 @@ def run(main: Coroutine[Any, Any, None], loop: str = "auto") -> None:
 
 
 def configure_logging(level: str) -> None:
-    """Logs to stderr, one line each."""
+    """Logs to stderr, one line each; Faker's own chatter only from warnings up."""
     logging.basicConfig(
         stream=sys.stderr, level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("faker").setLevel(logging.WARNING)
+    request_log.direct_to(sys.stderr)
