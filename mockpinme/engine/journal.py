@@ -6,7 +6,7 @@ import itertools
 import json
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -51,7 +51,7 @@ class Entry:
     answer_cut: int = 0
     ended: str | None = None
     plan: list[Step] | None = field(default=None, repr=False)
-    ids: list[bytes] | None = field(default=None, repr=False)
+    ids: Sequence[bytes] | None = field(default=None, repr=False)
     writes: list[tuple[float, int]] | None = field(default=None, repr=False)
     derived: dict[str, Any] = field(default_factory=dict, repr=False)
     _start: float = field(default=0.0, repr=False)

@@ -52,8 +52,10 @@ def line_kind(line: bytes) -> str | None:
     if "error" in chunk:
         return "error"
     choices = chunk.get("choices") or []
+    if chunk.get("usage"):
+        return "usage"
     if not choices or not isinstance(choices[0], dict):
-        return "usage" if chunk.get("usage") else "data"
+        return "data"
     delta = choices[0].get("delta") or {}
     if delta.get("tool_calls"):
         return "tool_call"

@@ -140,7 +140,7 @@ class Progress(Protocol):
     cancelled: bool
     answer_headers: dict[str, str] | None
     plan: list[Step] | None
-    ids: list[bytes] | None
+    ids: Sequence[bytes] | None
     writes: list[tuple[float, int]] | None
     ended: str | None
 
@@ -154,7 +154,7 @@ class _Unjournaled:
     cancelled = False
     answer_headers: dict[str, str] | None = None
     plan: list[Step] | None = None
-    ids: list[bytes] | None = None
+    ids: Sequence[bytes] | None = None
     writes: list[tuple[float, int]] | None = None
     ended: str | None = None
     start = 0.0
