@@ -11,6 +11,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ..scenario.convert import Problem
+from ..scenario.load import ScenarioError
 from ..scenario.model import ModelAdd, Models, Pricing
 
 _DEFAULT_PARAMETERS = [
@@ -57,6 +59,30 @@ def _builtin() -> tuple[tuple[dict[str, Any], ...], dict[str, str]]:
     text = (Path(__file__).parents[1] / "data" / "openrouter_models.json").read_text("utf-8")
     data = json.loads(text)
     return tuple(data["models"]), dict(data["providers"])
+
+
+@cache
+def _saved(path: str, _mtime_ns: int) -> tuple[dict[str, Any], ...]:
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ScenarioError([Problem(None, ("models", "catalog"), f"cannot read {path}: {exc}")]) from None
+    listed = data.get("data") if isinstance(data, dict) else data
+    if not isinstance(listed, list):
+        raise ScenarioError([Problem(None, ("models", "catalog"), f"{path} holds no /models listing")])
+    entries = [e for e in listed if isinstance(e, dict) and isinstance(e.get("id"), str)]
+    return tuple({**_added_entry(ModelAdd(id=e["id"])), **e} for e in entries)
+
+
+def saved_listing(path: str) -> tuple[dict[str, Any], ...]:
+    """The entries of a saved ``/models`` listing (a ScenarioError when it cannot be read)."""
+    try:
+        mtime = Path(path).stat().st_mtime_ns
+    except OSError as exc:
+        raise ScenarioError(
+            [Problem(None, ("models", "catalog"), f"no model listing {path}: {exc.strerror}")]
+        ) from None
+    return _saved(path, mtime)
 
 
 def _author_provider(model_id: str) -> str:
@@ -141,6 +167,12 @@ class Catalog:
             models, providers = _builtin()
             for entry in models:
                 entries[entry["id"]] = ModelInfo(entry, providers.get(entry["id"], "OpenAI"))
+        elif spec.catalog != "none":
+            known = _builtin()[1]
+            for entry in saved_listing(spec.catalog):
+                entries[entry["id"]] = ModelInfo(
+                    entry, known.get(entry["id"]) or _author_provider(entry["id"])
+                )
         for add in (*spec.add, *_generated(spec.generate, seed)):
             entries[add.id] = ModelInfo(_added_entry(add), add.provider or _author_provider(add.id))
         for removed in spec.remove:

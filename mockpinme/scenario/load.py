@@ -74,7 +74,16 @@ def _read(path: Path) -> MarkedDict:
         raise ScenarioError([Problem(exc.place, (), exc.message)]) from None
 
 
+def _anchor_catalog(raw: MarkedDict, here: Path | None) -> None:
+    """A ``models.catalog`` file is relative to the scenario file that names it."""
+    models = raw.get("models")
+    catalog = models.get("catalog") if isinstance(models, dict) else None
+    if here is not None and isinstance(catalog, str) and catalog not in ("openrouter", "none"):
+        models["catalog"] = str(here / catalog)
+
+
 def _with_extends(raw: MarkedDict, here: Path | None, seen: tuple[Path, ...]) -> MarkedDict:
+    _anchor_catalog(raw, here)
     parent_ref = raw.get("extends")
     if parent_ref is None:
         return raw

@@ -20,6 +20,7 @@ from ..inputs import ReplyInputs
 from ..request import ChatRequest
 from ..search import search_config
 from . import reasoning
+from .recorded import recorded
 from .structured import SchemaValues
 from .text import TextGenerator
 from .tools import tool_calls
@@ -93,7 +94,7 @@ class ReplyBuilder:
         calls = tool_calls(respond, request, values, rng)
         search = None if calls else search_config(request)
         results: list[dict[str, Any]] = []
-        if search is not None:
+        if search is not None and respond.annotations is None:
             scripted = respond.web_search
             results = (
                 [{"url": r.url, "title": r.title, "content": r.content} for r in scripted]
@@ -123,7 +124,7 @@ class ReplyBuilder:
         fee = Decimal(0)
         if search is not None:
             fee = search_fee(search, model.entry["pricing"].get("web_search"), len(results))
-        return Reply(
+        reply = Reply(
             id=GENERATION_ID,
             created=CREATED,
             model=request.model,
@@ -145,6 +146,7 @@ class ReplyBuilder:
             annotations=tuple(annotations),
             searches=1 if search is not None else 0,
         )
+        return recorded(respond, values, reply)
 
 
 def _fingerprint(model: ModelInfo) -> str | None:
