@@ -20,6 +20,7 @@ LITERAL_NAMES = ("model", "last_user", "tool_result", "project", "nth")
 """The reply's own placeholders: a recorded reply keeps them as written."""
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_UNNAMED = re.compile(r"\(\?P<\w+>")
 
 
 def _arguments(value: Any) -> Any:
@@ -40,7 +41,7 @@ def normal_message(message: Any) -> dict[str, Any]:
     calls = []
     for call in message.get("tool_calls") or []:
         if isinstance(call, Mapping):
-            function = call.get("function") if isinstance(call.get("function"), Mapping) else call
+            function = call["function"] if isinstance(call.get("function"), Mapping) else call
             calls.append({"name": function.get("name"), "arguments": _arguments(function.get("arguments"))})
     if calls:
         normal["tool_calls"] = calls
@@ -68,13 +69,16 @@ class _Compiled:
 
     def _compile(self, text: str) -> _Template | None:
         known = self.wanted.placeholders
-        parts, names, last = [], [], 0
+        parts: list[str] = []
+        names: list[str] = []
+        last = 0
         for found in _PLACEHOLDER.finditer(text):
             name = found.group(1)
             if name not in known:
                 continue
             parts.append(re.escape(text[last : found.start()]))
-            parts.append(f"(?P<g{len(names)}>(?:{known[name]})|{re.escape(found.group(0))})")
+            pattern = _UNNAMED.sub("(?:", known[name])
+            parts.append(f"(?P<g{len(names)}>(?:{pattern})|{re.escape(found.group(0))})")
             names.append(name)
             last = found.end()
         if not names:
@@ -174,7 +178,7 @@ def explain(wanted: Conversation, request: ChatRequest) -> tuple[float, str]:
         role = compiled.messages[agree].get("role")
         return credit, f"message {agree + 1} ({role}) differs"
     if len(compiled.messages) != len(request.messages):
-        return credit, f"{len(compiled.messages)} messages recorded, {len(request.messages)} sent"
+        return credit, f"its {len(compiled.messages)} messages agree, the request has {len(request.messages)}"
     for name, want, got in _extras(wanted, request):
         if not (want is None and got is None) and not _same(compiled, want, got, {}):
             return credit, f"{name} differ"

@@ -77,7 +77,9 @@ def _read(path: Path) -> MarkedDict:
 def _anchor_catalog(raw: MarkedDict, here: Path | None) -> None:
     """A ``models.catalog`` file is relative to the scenario file that names it."""
     models = raw.get("models")
-    catalog = models.get("catalog") if isinstance(models, dict) else None
+    if not isinstance(models, dict):
+        return
+    catalog = models.get("catalog")
     if here is not None and isinstance(catalog, str) and catalog not in ("openrouter", "none"):
         models["catalog"] = str(here / catalog)
 
