@@ -177,8 +177,11 @@ def explain(wanted: Conversation, request: ChatRequest) -> tuple[float, str]:
     if agree < min(len(compiled.messages), len(request.messages)):
         role = compiled.messages[agree].get("role")
         return credit, f"message {agree + 1} ({role}) differs"
-    if len(compiled.messages) != len(request.messages):
-        return credit, f"its {len(compiled.messages)} messages agree, the request has {len(request.messages)}"
+    recorded, sent = len(compiled.messages), len(request.messages)
+    if recorded < sent:
+        return credit, f"its {recorded} messages agree, the request has {sent}"
+    if sent < recorded:
+        return credit, f"the request's {sent} messages agree, it has {recorded}"
     for name, want, got in _extras(wanted, request):
         if not (want is None and got is None) and not _same(compiled, want, got, {}):
             return credit, f"{name} differ"
