@@ -1,4 +1,5 @@
-"""The ``mockpinme`` command: ``serve``, ``wait``, ``validate``, ``scenarios``, ``models``, ``schema``."""
+"""The ``mockpinme`` command: ``serve``, ``record``, ``wait``, ``validate``, ``scenarios``, ``models``,
+``schema``."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import argparse
 import errno
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ._version import __version__
 from .scenario import ScenarioError, builtins, load_scenario
@@ -68,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     wait.add_argument("url", help="the server's base URL, such as http://127.0.0.1:8790")
     wait.add_argument("--timeout", type=_speed, default=30.0, help="seconds to wait (default 30)")
 
+    _record_parser(commands)
+
     validate = commands.add_parser("validate", help="check scenario files (or built-in names)")
     validate.add_argument("files", nargs="+")
 
@@ -77,6 +81,62 @@ def _parser() -> argparse.ArgumentParser:
     models.add_argument("--scenario", default="default", help="whose catalog (default 'default')")
     commands.add_parser("schema", help="print the JSON Schema of scenario files")
     return parser
+
+
+def _regex(text: str) -> str:
+    try:
+        re.compile(text)
+    except re.error as exc:
+        raise argparse.ArgumentTypeError(f"not a valid regular expression: {exc}") from None
+    return text
+
+
+def _record_parser(commands: Any) -> None:
+    record = commands.add_parser("record", help="proxy to the real service and write a scenario of it")
+    record.add_argument("--upstream", required=True, help="https://pinme.cloud or https://openrouter.ai")
+    record.add_argument("--out", required=True, type=Path, help="the scenario file to write")
+    record.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    record.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"0 picks a free port (default {DEFAULT_PORT})"
+    )
+    record.add_argument(
+        "--redact", action="append", default=[], type=_regex, help="a regex to keep out (repeatable)"
+    )
+    record.add_argument(
+        "--forward-side-effects", action="store_true", help="forward send_email and auth calls"
+    )
+    record.add_argument(
+        "--upstream-api",
+        choices=["auto", "pinme", "openrouter"],
+        default="auto",
+        help="how to authenticate upstream (auto: OpenRouter for openrouter.ai)",
+    )
+    record.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    record.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
+
+def _record(args: argparse.Namespace) -> int:
+    from .http.serve import configure_logging, run
+    from .record.serve import record, recorder
+    from .record.upstream import Upstream, UpstreamError
+
+    configure_logging(args.log_level)
+    try:
+        upstream = Upstream.of(args.upstream, args.upstream_api, os.environ)
+    except UpstreamError as exc:
+        print(f"mockpinme record: {exc}", file=sys.stderr)
+        return 2
+    if args.out.exists() and not args.overwrite:
+        print(f"mockpinme record: {args.out} exists (pass --overwrite to replace it)", file=sys.stderr)
+        return 2
+    recording = recorder(upstream, args.out, args.redact, args.forward_side_effects)
+    try:
+        run(record(recording, args.host, args.port))
+    except OSError as exc:
+        reason = "address already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+        print(f"mockpinme: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -174,6 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "record":
+        return _record(args)
     if args.command == "validate":
         return _validate(args.files)
     if args.command == "wait":

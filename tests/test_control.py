@@ -64,7 +64,7 @@ def test_invalid_scenarios_are_refused_with_validate_lines(server: MockPinme) ->
         "<request body>:1:1: seed: expected a whole number, got 'x'",
         "<request body>:3:15: rules[0].respond.contnet: unknown key (expected one of: content, generate,"
         " tool_calls, reasoning, web_search, error, message, retry_after_s, status, body, headers, stream,"
-        " fault, latency_ms)",
+        " fault, latency_ms, finish_reason, usage, annotations, provider, model)",
     ]
     unknown = control(server, "PUT", "scenario", json={"name": "nope"})
     assert (

@@ -61,7 +61,7 @@ def test_all_problems_are_reported_at_once_with_places(tmp_path: Path) -> None:
         " missing ), unterminated subpattern at position 0",
         f"{path}:7:28: rules[0].respond.delay_ms: unknown key (expected one of: content, generate,"
         " tool_calls, reasoning, web_search, error, message, retry_after_s, status, body, headers,"
-        " stream, fault, latency_ms)",
+        " stream, fault, latency_ms, finish_reason, usage, annotations, provider, model)",
         f"{path}:8:15: rules[1].respond.error: unknown error name 'openrouter.rate_limit'"
         " (did you mean openrouter.rate_limited?)",
     ]

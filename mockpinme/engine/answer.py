@@ -80,6 +80,6 @@ def answer(session: Session, call: ChatCall, entry: Entry) -> Outcome:
     inputs = ReplyInputs.of(request, call.raw, respond, found.groups if found else {}, model)
     prepared = session.replies.get_or_build(inputs)
     if session.tracks_balance:
-        session.charge(project, prepared.reply.usage["cost"])
+        session.charge(project, prepared.reply.usage.get("cost", 0.0))
         entry.balance_usd = session.balance(project)
     return Replied(prepared, respond, request.stream, respond.stream or session.scenario.stream)

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..scenario.model import CallRange, Respond, Rule, TextMatch, When
+from . import conversation
 from .prefilter import runs
 from .request import ChatRequest
 from .search import wants_web_search
@@ -141,7 +142,12 @@ MATCHERS: dict[str, Matcher] = {
     "response_format": _response_format,
     "nth": _nth,
     "probability": _probability,
+    "conversation": conversation.matches,
 }
+
+Explainer = Callable[[Any, ChatRequest], tuple[float, str]]
+EXPLAINERS: dict[str, Explainer] = {"conversation": conversation.explain}
+"""For conditions that can half hold: how near a request came (0 to below 1) and where it parted."""
 
 _WHEN_FIELDS = tuple(f.name for f in fields(When))
 assert set(_WHEN_FIELDS) == set(MATCHERS), "every `when` field needs a matcher"
@@ -232,10 +238,15 @@ class RuleBook:
         best: tuple[float, int, list[str]] | None = None
         for index, rule in enumerate(self.rules):
             checks = conditions(rule.when)
-            failed = [name for name, wanted in checks if MATCHERS[name](wanted, request, index) is None]
+            failed, credit = [], 0.0
+            for name, wanted in checks:
+                if MATCHERS[name](wanted, request, index) is None:
+                    near, why = EXPLAINERS[name](wanted, request) if name in EXPLAINERS else (0.0, "")
+                    failed.append(f"{name} ({why})" if why else name)
+                    credit += near
             if not failed and self._answer(index) is None:
                 return f"{place(index, self.rules[index])} matches, but {self._used_up(index)}"
-            score = 1 - len(failed) / max(1, len(checks))
+            score = 1 - (len(failed) - credit) / max(1, len(checks))
             if best is None or score > best[0]:
                 best = (score, index, failed)
         if best is None:

@@ -108,7 +108,18 @@ def _read(path: Path) -> MarkedDict:
 EMPTY = "the scenario is empty: give at least one key (the smallest scenario is `extends: default`)"
 
 
+def _anchor_catalog(raw: MarkedDict, here: Path | None) -> None:
+    """A ``models.catalog`` file is relative to the scenario file that names it."""
+    models = raw.get("models")
+    if not isinstance(models, dict):
+        return
+    catalog = models.get("catalog")
+    if here is not None and isinstance(catalog, str) and catalog not in ("openrouter", "none"):
+        models["catalog"] = str(here / catalog)
+
+
 def _with_extends(raw: MarkedDict, here: Path | None, seen: tuple[Path, ...]) -> MarkedDict:
+    _anchor_catalog(raw, here)
     parent_ref = raw.get("extends")
     if parent_ref is None:
         return raw

@@ -54,6 +54,32 @@ class CallRange:
 
 
 @dataclass(frozen=True)
+class Conversation:
+    """A whole conversation, as recorded: a request matches when its messages (role, content and
+    tool calls by name and arguments; ids ignored), its tools and its ``response_format`` all equal
+    these (left out: the request has none). ``{name}`` in a text stands for any text that matches
+    ``placeholders[name]`` (the same text wherever it recurs), and is filled into the reply.
+    """
+
+    messages: Annotated[tuple[dict[str, Any], ...], NotEmpty()]
+    tools: tuple[dict[str, Any], ...] | None = None
+    response_format: dict[str, Any] | None = None
+    placeholders: dict[str, Regex] = field(default_factory=dict)
+
+    def _problems(self) -> list[tuple[str, str]]:
+        problems = [
+            ("messages", f"message {i + 1} needs a 'role'")
+            for i, m in enumerate(self.messages)
+            if not isinstance(m.get("role"), str)
+        ]
+        return problems + [
+            ("placeholders", f"'{name}' is not a placeholder name (letters, digits, _)")
+            for name in self.placeholders
+            if not name.isidentifier()
+        ]
+
+
+@dataclass(frozen=True)
 class When:
     """Conditions on a chat request; every condition given must hold. Empty matches every request.
 
@@ -73,6 +99,7 @@ class When:
     response_format: Literal["text", "json_object", "json_schema"] | None = None
     nth: Positive | CallRange | None = None
     probability: Annotated[float, AtLeast(0), AtMost(1)] | None = None
+    conversation: Conversation | None = None
 
 
 Count = Positive | Annotated[tuple[Positive, ...], NotEmpty()]
@@ -113,6 +140,8 @@ class Respond:
     """What the upstream answers: a reply (``content`` or ``generate``) or an error.
 
     ``error`` names an entry of the catalogue; ``status``/``body``/``headers`` send anything raw.
+    ``finish_reason``, ``usage``, ``annotations``, ``provider`` and ``model`` replace what the
+    reply would otherwise say (a recorded reply gives them all).
     """
 
     content: str | None = None
@@ -129,6 +158,11 @@ class Respond:
     stream: StreamProfile | None = None
     fault: Fault | None = None
     latency_ms: Delay | None = None
+    finish_reason: str | None = None
+    usage: dict[str, Any] | None = None
+    annotations: tuple[dict[str, Any], ...] | None = None
+    provider: str | None = None
+    model: str | None = None
 
     def _problems(self) -> list[tuple[str, str]]:
         given = [k for k in ("content", "generate", "error", "status") if getattr(self, k) is not None]

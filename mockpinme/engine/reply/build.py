@@ -23,6 +23,7 @@ from ..request import ChatRequest
 from ..search import is_native, search_config
 from . import reasoning
 from .files import file_annotations
+from .recorded import recorded
 from .structured import SchemaValues
 from .text import TextGenerator
 from .tools import tool_calls
@@ -116,7 +117,7 @@ class ReplyBuilder:
         calls = tool_calls(respond, request, values, rng)
         search = None if calls else search_config(request)
         results: list[dict[str, Any]] = []
-        if search is not None:
+        if search is not None and respond.annotations is None:
             scripted = respond.web_search
             results = (
                 [{"url": r.url, "title": r.title, "content": r.content} for r in scripted]
@@ -173,7 +174,7 @@ class ReplyBuilder:
             server_tools["tool_calls_executed"] = server_tools.get("tool_calls_executed", 0) + advisors
         family = model.family
         prompt = tokens.prompt_usage(request.messages, request.body.get("tools"))
-        return Reply(
+        reply = Reply(
             id=GENERATION_ID,
             created=CREATED,
             model=answered_model(request.model, model),
@@ -204,6 +205,7 @@ class ReplyBuilder:
             searches=1 if search is not None else 0,
             more_choices=more,
         )
+        return recorded(respond, values, reply)
 
 
 def answered_model(requested: str, model: ModelInfo) -> str:
