@@ -155,7 +155,7 @@ def test_models_catalog_names_a_saved_listing(tmp_path: Path, start_server: Serv
         )
         assert gone.status_code == 400
     (tmp_path / "t.yaml").write_text("models: {catalog: missing.json}\n")
-    with pytest.raises(ScenarioError, match=r"models.catalog: no model listing .*missing.json"):
+    with pytest.raises(ScenarioError, match=r"models.catalog: cannot read catalog file .*missing.json"):
         start_server(tmp_path / "t.yaml")
 
 

@@ -107,7 +107,8 @@ def builtin_entries() -> tuple[dict[str, Any], ...]:
 @cache
 def _dump_entries(path: str, mtime_ns: int) -> tuple[dict[str, Any], ...]:
     data = json.loads(Path(path).read_text("utf-8"))
-    return tuple(data["data"] if isinstance(data, dict) else data)
+    listed = data["data"] if isinstance(data, dict) else data
+    return tuple({**added_entry(ModelAdd(id=e["id"])), **e} for e in listed)
 
 
 def dump_entries(path: str) -> tuple[dict[str, Any], ...]:
