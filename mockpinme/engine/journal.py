@@ -19,7 +19,10 @@ DEFAULT_LIMIT = 1000
 class Entry:
     """One request: what was sent, which scenario and rule answered, what went back.
 
-    The request's body is kept as the bytes that came in; ``json`` parses them when asked."""
+    The request's body is kept as the bytes that came in; ``json`` parses them when asked. ``at_s`` and
+    ``ended_at_s`` are scenario-clock times; ``ending`` says how a reply ended (``complete``, ``error``,
+    ``truncated``, ``reset``, ``stalled``), ``stalled_at`` when it went silent (scenario and real
+    seconds). The verdict reads them."""
 
     id: int
     method: str
@@ -38,6 +41,13 @@ class Entry:
     balance_usd: float | None = None
     duration_ms: float | None = None
     _start: float = field(default=0.0, repr=False)
+    at_s: float = 0.0
+    raw_query: str = ""
+    ended_at_s: float | None = None
+    retry_after_s: float | None = None
+    ending: str | None = None
+    stalled_at: tuple[float, float] | None = None
+    reply_text: str | None = field(default=None, repr=False)
 
     @property
     def api_key(self) -> str | None:
@@ -58,10 +68,11 @@ class Entry:
         except ValueError:
             return None
 
-    def finish(self, status: int | None) -> None:
-        """Record the status and how long the answer took."""
+    def finish(self, status: int | None, at_s: float | None = None) -> None:
+        """Record the status, how long the answer took and when it ended (scenario seconds)."""
         if self.status is None:
             self.status = status
+        self.ended_at_s = at_s
         self.duration_ms = round((time.perf_counter() - self._start) * 1000, 3)
 
     def to_json(self) -> dict[str, Any]:
@@ -83,6 +94,10 @@ class Entry:
             "balance_usd": self.balance_usd,
             "started_at": self.started_at,
             "duration_ms": self.duration_ms,
+            "at_s": self.at_s,
+            "ended_at_s": self.ended_at_s,
+            "retry_after_s": self.retry_after_s,
+            "ending": self.ending,
         }
 
 
@@ -100,10 +115,21 @@ class Journal:
         params: MultiMapping[str],
         headers: CIMultiDictProxy[str],
         scenario: str,
+        at_s: float = 0.0,
+        raw_query: str = "",
     ) -> Entry:
-        """Start an entry for a request that has just arrived."""
+        """Start an entry for a request that has just arrived (``at_s`` on the scenario clock)."""
         entry = Entry(
-            next(self._ids), method, path, params, headers, time.time(), scenario, _start=time.perf_counter()
+            next(self._ids),
+            method,
+            path,
+            params,
+            headers,
+            time.time(),
+            scenario,
+            _start=time.perf_counter(),
+            at_s=at_s,
+            raw_query=raw_query,
         )
         self.entries.append(entry)
         return entry

@@ -12,6 +12,7 @@ from aiohttp import web
 from ..engine.journal import Entry, mask
 from ..engine.session import Session
 from ..engine.state import SCENARIO_HEADER
+from ..engine.verdict.record import retry_after_s
 from ..openrouter.errors import openrouter_body
 from ..scenario import ScenarioError
 from .keys import ENTRY, SERVER, SESSION, SESSION_PROBLEM
@@ -38,10 +39,12 @@ def journaled(handler: Handler) -> Handler:
             except Exception as exc:
                 response = _failure(request, exc)
             status = response.status
+            if entry is not None and "Retry-After" in response.headers:
+                entry.retry_after_s = retry_after_s(response.headers["Retry-After"])
             return response
         finally:
             if entry is not None:
-                entry.finish(status)
+                entry.finish(status, request.app[SERVER].runtime.clock.now())
                 if log.isEnabledFor(logging.DEBUG):
                     _log_entry(entry)
 
@@ -58,7 +61,13 @@ def _start(request: web.Request) -> Entry:
         request[SESSION_PROBLEM] = exc
     scenario = name or state.scenarios.active.name
     entry = state.runtime.journal.record(
-        request.method, request.path, request.query, request.headers, scenario
+        request.method,
+        request.path,
+        request.query,
+        request.headers,
+        scenario,
+        at_s=state.runtime.clock.now(),
+        raw_query=request.raw_path.partition("?")[2],
     )
     request[ENTRY] = entry
     return entry

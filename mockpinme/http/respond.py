@@ -15,6 +15,7 @@ from aiohttp import web
 
 from ..engine.answer import Outcome, Refused, Replied
 from ..engine.clock import Clock
+from ..engine.verdict.record import note_reply, note_stall
 from ..openrouter.encode import Encoded, compact_json
 from ..openrouter.errors import RenderedError
 from ..openrouter.faults import json_effect
@@ -85,6 +86,7 @@ async def _json_reply(
     request: web.Request, replied: Replied, clock: Clock, stamp: Stamp
 ) -> web.StreamResponse:
     prepared, respond = replied.prepared, replied.respond
+    note_reply(request.get(ENTRY), respond.fault, prepared.reply.content)
     if respond.latency_ms is not None:
         await clock.sleep(sample_ms(respond.latency_ms, random.Random(prepared.seed)) / 1000)
     fault = respond.fault
@@ -95,6 +97,8 @@ async def _json_reply(
             return web.Response(status=204)
         case "stall_then_reset":
             assert fault is not None
+            if ENTRY in request:
+                note_stall(request[ENTRY], clock)
             await clock.hold(fault.stall_limit_s)
             reset_connection(request)
             return web.Response(status=204)
@@ -109,6 +113,7 @@ async def _stream(request: web.Request, replied: Replied, clock: Clock, stamp: S
     await response.prepare(request)
     played: Progress = request.get(ENTRY) or _Unjournaled()
     played.status = 200
+    note_reply(request.get(ENTRY), replied.respond.fault, replied.prepared.reply.content)
     steps = replied.prepared.steps(replied.profile, replied.respond.fault)
     try:
         await play(request, response, steps, clock, played, stamp)
@@ -124,12 +129,14 @@ class Progress(Protocol):
     status: int | None
     chunks_sent: int
     cancelled: bool
+    stalled_at: tuple[float, float] | None
 
 
 class _Unjournaled:
     status: int | None = None
     chunks_sent = 0
     cancelled = False
+    stalled_at: tuple[float, float] | None = None
 
 
 async def play(
@@ -152,6 +159,7 @@ async def play(
                 await sleep(step.wait_s)
             if step.action != "write":
                 if step.action == "stall":
+                    note_stall(played, clock)
                     await clock.hold(step.hold_s)
                 reset_connection(request)
                 return
