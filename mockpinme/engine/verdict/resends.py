@@ -13,16 +13,16 @@ from .timeline import Timeline, arrived, ended
 
 EPSILON_S = 1e-3
 
-Identity = tuple[str, str, str, str | bytes | None]
+Identity = tuple[str, str, str, tuple[tuple[str, str], ...], str | bytes | None]
 
 
 def identity(entry: Entry) -> Identity:
-    """What makes two requests "the same": method, key, path and body."""
+    """What makes two requests "the same": method, key, path (with its query) and body."""
     body: str | bytes | None = entry.body
     if entry.body is not None:
         with contextlib.suppress(ValueError):
             body = json.dumps(json.loads(entry.body), sort_keys=True, separators=(",", ":"))
-    return (entry.method, entry.api_key or "", entry.path, body)
+    return (entry.method, entry.api_key or "", entry.path, tuple(sorted(entry.params.items())), body)
 
 
 def failed(entry: Entry) -> bool:
