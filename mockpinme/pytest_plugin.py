@@ -22,7 +22,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "mockpinme(scenario='default', seed=None, speed=0, verdict=False): the scenario, seed and speed"
-        " the `mockpinme` fixture serves for this test; verdict=True fails the test unless the client behaved",
+        " the `mockpinme` fixture serves for this test; verdict=True fails it unless the client behaved",
     )
 
 

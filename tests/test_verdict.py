@@ -43,7 +43,9 @@ def test_openai_sdk_default_retries_honour_retry_after_under_retry_then_succeed(
     assert passed(verdict, "retries.retry_after") == [failed.id, succeeded.id]
 
 
-def test_openai_sdk_default_retries_honour_retry_after_under_rate_limited(start_server: ServerFactory) -> None:
+def test_openai_sdk_default_retries_honour_retry_after_under_rate_limited(
+    start_server: ServerFactory,
+) -> None:
     server = start_server("rate-limited", speed=1)
     client = sdk(server, max_retries=2)
     for _ in range(2):
@@ -112,7 +114,9 @@ def test_too_many_resends_and_the_same_request_means_same_key_path_and_parsed_bo
     assert "sent the same request 6 times: 5 re-sends, at most 3 expected" in verdict.explain()
 
 
-def test_a_request_sent_again_after_a_success_is_not_a_resend(client: openai.OpenAI, server: MockPinme) -> None:
+def test_a_request_sent_again_after_a_success_is_not_a_resend(
+    client: openai.OpenAI, server: MockPinme
+) -> None:
     for _ in range(5):
         client.chat.completions.create(**BODY)
     verdict = server.verdict()
@@ -132,7 +136,10 @@ def test_key_in_authorization_and_project_name_not_encoded(server: MockPinme) ->
         http.get("/api/v1/models")
     sdk_call, encoded, raw, models = ids(server)
     verdict = server.verdict()
-    assert failed_checks(verdict) == {"guide.api_key_header": [sdk_call], "guide.project_name": [sdk_call, raw]}
+    assert failed_checks(verdict) == {
+        "guide.api_key_header": [sdk_call],
+        "guide.project_name": [sdk_call, raw],
+    }
     text = verdict.explain()
     assert "the key went in Authorization, not X-API-Key" in text
     assert "project_name is not URL-encoded in the query ('team:demo/x'" in text

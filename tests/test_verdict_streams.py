@@ -64,7 +64,8 @@ def test_a_tightened_stall_timeout_fails_the_same_client(start_server: ServerFac
     until(lambda: entry.ended_at_s is not None, "the mock sees the client leave")
     verdict = server.verdict()
     assert failed_checks(verdict) == {"streams.stall": [entry.id]}
-    assert "gave up on a stalled answer only after" in verdict.explain() and "(limit 3 s)" in verdict.explain()
+    text = verdict.explain()
+    assert "gave up on a stalled answer only after" in text and "(limit 3 s)" in text
 
 
 def test_a_client_that_never_times_out_is_named_while_it_hangs(start_server: ServerFactory) -> None:
@@ -111,7 +112,8 @@ def test_an_answer_that_ended_early_taken_for_whole_is_named(
     client = sdk(server)
     partial = stream_text(client, HELLO)
     assert partial
-    stream_text(client, [*HELLO, {"role": "assistant", "content": partial}, {"role": "user", "content": "More?"}])
+    follow_up = [{"role": "assistant", "content": partial}, {"role": "user", "content": "More?"}]
+    stream_text(client, [*HELLO, *follow_up])
     first, second = server.requests
     assert first.ending == ("error" if scenario == "mid-stream-error" else "truncated")
     verdict = server.verdict()
@@ -151,7 +153,8 @@ def test_the_guides_call_llm_encodes_the_project_name(start_server: ServerFactor
     out = guide(server, "callLLM", {"messages": HELLO}, PROJECT="team:demo/x")
     assert out["ok"], out["stderr"]
     (entry,) = server.requests
-    assert entry.raw_query == "project_name=team%3Ademo%2Fx" and entry.query == {"project_name": "team:demo/x"}
+    assert entry.raw_query == "project_name=team%3Ademo%2Fx"
+    assert entry.query == {"project_name": "team:demo/x"}
     verdict: Verdict = server.verdict()
     verdict.assert_ok()
     assert passed(verdict, "guide.project_name") == [entry.id]
