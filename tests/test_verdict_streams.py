@@ -56,6 +56,18 @@ def test_a_client_with_a_5s_timeout_abandons_a_stalled_stream_in_time(start_serv
     assert passed(verdict, "streams.stall") == [entry.id]
 
 
+def test_a_json_answer_that_stalls_is_judged_the_same(start_server: ServerFactory) -> None:
+    server = start_server("stalled-stream", speed=SPEED)
+    with pytest.raises(openai.APITimeoutError):
+        sdk(server, timeout=5 / SPEED).chat.completions.create(**BODY)
+    (entry,) = server.requests
+    until(lambda: entry.ended_at_s is not None, "the mock sees the client leave")
+    assert entry.status is None and entry.ending == "stalled"
+    verdict = server.verdict()
+    verdict.assert_ok()
+    assert passed(verdict, "streams.stall") == [entry.id]
+
+
 def test_a_tightened_stall_timeout_fails_the_same_client(start_server: ServerFactory) -> None:
     tight = {"name": "tight", "extends": "stalled-stream", "expect": {"streams": {"stall_timeout_s": 3}}}
     server = start_server(tight, speed=SPEED)

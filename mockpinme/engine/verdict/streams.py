@@ -26,7 +26,7 @@ def _stall(entry: Entry, expect: ExpectStreams, timeline: Timeline) -> Finding |
             return None
         detail = f"still waiting on a stalled answer after {silent:.1f} s of silence (limit {limit:g} s)"
         return Finding("streams.stall", False, detail, (entry.id,))
-    if not entry.cancelled:
+    if not (entry.cancelled or entry.status is None):
         if silent <= limit:
             return None
         detail = f"waited {silent:.1f} s on a stalled answer until the mock reset it (limit {limit:g} s)"
