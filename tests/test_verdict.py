@@ -52,7 +52,8 @@ def test_openai_sdk_default_retries_honour_retry_after_under_rate_limited(
     client = sdk(server, max_retries=2)
     for _ in range(2):
         client.chat.completions.create(**BODY)
-    server.advance(58.5)  # the window frees 1.5 s from now: Retry-After 2
+    first = server.requests[0]
+    server.advance(58.5 - (server.state.runtime.clock.now() - first.at_s))  # frees in 1.5 s: Retry-After 2
     client.chat.completions.create(**BODY)
     statuses = [e.status for e in server.requests]
     assert statuses == [200, 200, 429, 200]

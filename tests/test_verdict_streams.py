@@ -18,8 +18,8 @@ from .node_sdk import guide
 from .test_verdict import failed_checks, passed
 
 BODY: dict[str, Any] = {"model": "openai/gpt-4o-mini", "messages": HELLO}
-SPEED = 10
-"""Stall tests: scenario seconds pass ten times faster, so a 5 s timeout is 0.5 s of real time."""
+SPEED = 5
+"""Stall tests: scenario seconds pass five times faster, so a 5 s timeout is 1 s of real time."""
 
 
 def until(condition: Any, what: str, limit_s: float = 20) -> None:
