@@ -2,6 +2,7 @@
 
 from ._version import __version__
 from .engine.journal import Entry
+from .engine.verdict import Finding, Verdict
 from .harness import CallList, MockPinme, RuleCalls
 from .http.app import create_app
 from .scenario import Scenario, ScenarioError, load_scenario
@@ -9,10 +10,12 @@ from .scenario import Scenario, ScenarioError, load_scenario
 __all__ = [
     "CallList",
     "Entry",
+    "Finding",
     "MockPinme",
     "RuleCalls",
     "Scenario",
     "ScenarioError",
+    "Verdict",
     "__version__",
     "create_app",
     "load_scenario",

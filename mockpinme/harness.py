@@ -13,6 +13,7 @@ from aiohttp import web
 from .engine.journal import DEFAULT_LIMIT, Entry
 from .engine.settings import Settings
 from .engine.state import ServerState
+from .engine.verdict import Verdict, judge
 from .http.app import create_app, is_loopback, start, url_host
 from .scenario import Scenario
 from .scenario.load import ScenarioSource
@@ -176,6 +177,10 @@ class MockPinme:
         unused = [label for label, hits in zip(rules.labels, rules.hits, strict=True) if not hits]
         if unused:
             raise AssertionError(f"rules never used: {', '.join(unused)}")
+
+    def verdict(self) -> Verdict:
+        """Did the client behave since the last reset? ``.ok``, ``.findings``, ``.assert_ok()``."""
+        return judge(self.state.runtime, self.state.scenarios)
 
     def check(self) -> None:
         """Re-raise the first failure that happened inside the server, if any (then forget it)."""

@@ -7,7 +7,7 @@ One server per test session (per xdist worker), cleared before every test. ``MOC
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +22,8 @@ _SERVING = pytest.StashKey[tuple[Any, Any]]()
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "mockpinme(scenario='default', seed=None, speed=0): the scenario, seed and speed the"
-        " `mockpinme` fixture serves for this test",
+        "mockpinme(scenario='default', seed=None, speed=0, verdict=False): the scenario, seed and speed"
+        " the `mockpinme` fixture serves for this test; verdict=True fails it unless the client behaved",
     )
 
 
@@ -64,8 +64,9 @@ def mockpinme(mockpinme_server: MockPinme, request: pytest.FixtureRequest) -> It
     """The session's server, cleared, serving the scenario the marker names (``default`` else).
 
     ``@pytest.mark.mockpinme(scenario=..., seed=..., speed=...)`` sets them for one test; a relative
-    scenario path is taken from the test file's folder. A failure inside the server during the test
-    is raised when the test ends.
+    scenario path is taken from the test file's folder; with ``verdict=True`` the test fails unless
+    the verdict on its client is ok. A failure inside the server during the test is raised when the
+    test ends.
     """
     marker = request.node.get_closest_marker("mockpinme")
     options = dict(marker.kwargs) if marker else {}
@@ -78,3 +79,14 @@ def mockpinme(mockpinme_server: MockPinme, request: pytest.FixtureRequest) -> It
     mockpinme_server.speed = options.get("speed", 0)
     yield mockpinme_server
     mockpinme_server.check()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """With ``@pytest.mark.mockpinme(verdict=True)``, a test that passed fails if the verdict is not ok."""
+    result = yield
+    marker = item.get_closest_marker("mockpinme")
+    server = getattr(item, "funcargs", {}).get("mockpinme")
+    if marker is not None and marker.kwargs.get("verdict") and server is not None:
+        server.verdict().assert_ok()
+    return result

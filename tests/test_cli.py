@@ -59,8 +59,22 @@ def test_serve_prints_the_real_url_and_stops_on_sigterm(serve: list[subprocess.P
     out, err = process.communicate(timeout=5)
     assert process.returncode == 0
     assert time.monotonic() - started < 1.0
-    assert out == ""
+    checks = "guide.api_key_header, guide.project_name"
+    assert out == f"mockpinme verdict: ok, 1 request(s) judged; checks passed: {checks}\n"
     assert "Traceback" not in err
+
+
+def test_serve_prints_the_verdict_on_shutdown(serve: list[subprocess.Popen[str]]) -> None:
+    process, url, _ = start(serve, "--scenario", "insufficient-credits", "--speed", "0")
+    for _ in range(2):
+        httpx.post(
+            f"{url}/api/v1/chat/completions?project_name=p",
+            headers={"X-API-Key": "k"},
+            json={"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]},
+        )
+    process.send_signal(signal.SIGTERM)
+    out, _ = process.communicate(timeout=5)
+    assert out == "mockpinme verdict: NOT ok, 2 request(s) judged; failed: retries.no_retry (#1, #2)\n"
 
 
 def test_sigint_stops_it_too(serve: list[subprocess.Popen[str]]) -> None:

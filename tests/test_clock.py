@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -57,3 +58,17 @@ async def test_hold_is_scaled_but_not_skipped(slept: list[float]) -> None:
     await Clock(0).hold(3)
     await Clock(10).hold(3)
     assert slept == [3, 0.3]
+
+
+def test_a_new_speed_keeps_the_time_already_passed(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: real[0])
+    clock = Clock(10)
+    real[0] += 2
+    assert clock.now() == 20
+    clock.speed = 0
+    real[0] += 5
+    assert clock.now() == 20
+    clock.speed = 1
+    real[0] += 3
+    assert clock.now() == 23

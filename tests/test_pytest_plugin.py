@@ -128,3 +128,45 @@ def test_boom(mockpinme, monkeypatch):
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*RuntimeError: boom inside the server*"])
+
+
+VERDICT_TESTS = """
+import httpx
+import pytest
+
+BODY = {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
+
+
+def send(server, times):
+    with httpx.Client(base_url=server.base_url, headers={"X-API-Key": "k"}) as http:
+        for _ in range(times):
+            http.post("/api/v1/chat/completions?project_name=demo", json=BODY)
+
+
+@pytest.mark.mockpinme(scenario="low-balance", verdict=True)
+def test_gives_up_at_once(mockpinme):
+    send(mockpinme, 1)
+
+
+@pytest.mark.mockpinme(scenario="low-balance", verdict=True)
+def test_keeps_retrying(mockpinme):
+    send(mockpinme, 3)
+
+
+@pytest.mark.mockpinme(scenario="low-balance")
+def test_keeps_retrying_unjudged(mockpinme):
+    send(mockpinme, 3)
+    assert not mockpinme.verdict().ok
+"""
+
+
+def test_verdict_true_fails_a_test_whose_client_did_not_behave(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_verdict=VERDICT_TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*retries.no_retry: re-sent a request whose answer cannot change by retrying*",
+            "*FAILED test_verdict.py::test_keeps_retrying*",
+        ]
+    )

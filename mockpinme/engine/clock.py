@@ -22,7 +22,7 @@ class Clock:
     """
 
     def __init__(self, speed: float = 1.0) -> None:
-        self.speed = speed
+        self._speed = check_speed(speed)
         self._origin = time.monotonic()
         self._offset = 0.0
 
@@ -33,11 +33,14 @@ class Clock:
 
     @speed.setter
     def speed(self, value: float) -> None:
-        self._speed = check_speed(value)
+        """A new speed from now on: scenario time already passed stays as it was."""
+        speed = check_speed(value)
+        self._offset, self._origin = self.now(), time.monotonic()
+        self._speed = speed
 
     def now(self) -> float:
         """Scenario seconds since the clock was made."""
-        return (time.monotonic() - self._origin) * self.speed + self._offset
+        return (time.monotonic() - self._origin) * self._speed + self._offset
 
     def advance(self, seconds: float) -> None:
         """Move scenario time forward without waiting (used by tests and by speed 0)."""

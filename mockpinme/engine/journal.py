@@ -27,7 +27,10 @@ BODY_LIMIT = 65536
 class Entry:
     """One request: what was sent, which scenario and rule answered, what went back.
 
-    The request's body is kept as the bytes that came in; ``json`` parses them when asked."""
+    The request's body is kept as the bytes that came in; ``json`` parses them when asked. ``at_s`` and
+    ``ended_at_s`` are scenario-clock times; ``ending`` says how a reply ended (``complete``, ``error``,
+    ``truncated``, ``reset``, ``stalled``), ``stalled_at`` when it went silent (scenario and real
+    seconds). The verdict reads them."""
 
     id: int
     method: str
@@ -55,6 +58,13 @@ class Entry:
     writes: list[tuple[float, int]] | None = field(default=None, repr=False)
     derived: dict[str, Any] = field(default_factory=dict, repr=False)
     _start: float = field(default=0.0, repr=False)
+    at_s: float = 0.0
+    raw_query: str = ""
+    ended_at_s: float | None = None
+    retry_after_s: float | None = None
+    ending: str | None = None
+    stalled_at: tuple[float, float] | None = None
+    reply_text: str | None = field(default=None, repr=False)
 
     @property
     def api_key(self) -> str | None:
@@ -94,10 +104,11 @@ class Entry:
             body = body[:BODY_LIMIT]
         self.answer_body = body
 
-    def finish(self, status: int | None) -> None:
-        """Record the status and how long the answer took."""
+    def finish(self, status: int | None, at_s: float | None = None) -> None:
+        """Record the status, how long the answer took and when it ended (scenario seconds)."""
         if self.status is None:
             self.status = status
+        self.ended_at_s = at_s
         self.duration_ms = round((time.perf_counter() - self._start) * 1000, 3)
 
     def to_json(self) -> dict[str, Any]:
@@ -120,6 +131,10 @@ class Entry:
             "started_at": self.started_at,
             "duration_ms": self.duration_ms,
             **answer_json(self),
+            "at_s": self.at_s,
+            "ended_at_s": self.ended_at_s,
+            "retry_after_s": self.retry_after_s,
+            "ending": self.ending,
         }
 
 
@@ -138,19 +153,30 @@ class Journal:
         params: MultiMapping[str],
         headers: CIMultiDictProxy[str],
         scenario: str,
+        at_s: float = 0.0,
+        raw_query: str = "",
     ) -> Entry:
-        """Start an entry for a request that has just arrived."""
+        """Start an entry for a request that has just arrived (``at_s`` on the scenario clock)."""
         entry = Entry(
-            next(self._ids), method, path, params, headers, time.time(), scenario, _start=time.perf_counter()
+            next(self._ids),
+            method,
+            path,
+            params,
+            headers,
+            time.time(),
+            scenario,
+            _start=time.perf_counter(),
+            at_s=at_s,
+            raw_query=raw_query,
         )
         self.entries.append(entry)
         if self.feed.subscribers:
             self.feed.publish("start", entry)
         return entry
 
-    def finish(self, entry: Entry, status: int | None) -> None:
-        """The entry's answer is complete: record the status and duration, tell the feed."""
-        entry.finish(status)
+    def finish(self, entry: Entry, status: int | None, at_s: float | None = None) -> None:
+        """The entry's answer is complete: record the status, duration and end, tell the feed."""
+        entry.finish(status, at_s)
         if self.feed.subscribers:
             self.feed.publish("end", entry)
 

@@ -1,5 +1,5 @@
 """The control API, a sub-app under ``/__mockpinme/``: scenario switching, the journal, state,
-reset, time.
+reset, time, the verdict.
 
 JSON in and out. Once a token is set (always, when bound off loopback) every call but ``health``
 needs it, as ``Authorization: Bearer TOKEN`` or ``X-Mockpinme-Token: TOKEN``.
@@ -23,6 +23,7 @@ from .inspector import PAGE_PATHS, add_routes
 from .journaled import journaled
 from .keys import SERVER
 from .respond import json_response
+from .verdict import get_verdict
 
 PREFIX = "/__mockpinme"
 TOKEN_HEADER = "X-Mockpinme-Token"
@@ -182,6 +183,7 @@ def control_app(state: ServerState) -> web.Application:
         ("POST", "/reset", reset),
         ("GET", "/state", get_state),
         ("POST", "/clock", post_clock),
+        ("GET", "/verdict", get_verdict),
     ):
         if method == "GET":
             app.router.add_get(path, _gated(handler))

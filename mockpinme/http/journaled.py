@@ -13,6 +13,7 @@ from ..engine.journal import Entry, mask
 from ..engine.session import Session
 from ..engine.state import SCENARIO_HEADER
 from ..engine.timeline import brief
+from ..engine.verdict.record import retry_after_s
 from ..openrouter.errors import openrouter_body
 from ..scenario import ScenarioError
 from .keys import ENTRY, SERVER, SESSION, SESSION_PROBLEM
@@ -43,10 +44,13 @@ def journaled(handler: Handler) -> Handler:
             if entry is not None and entry.answer_headers is None and isinstance(response, web.Response):
                 body = response.body
                 entry.answered(dict(response.headers), body if isinstance(body, bytes) else None)
+            if entry is not None and "Retry-After" in response.headers:
+                entry.retry_after_s = retry_after_s(response.headers["Retry-After"])
             return response
         finally:
             if entry is not None:
-                request.app[SERVER].runtime.journal.finish(entry, status)
+                runtime = request.app[SERVER].runtime
+                runtime.journal.finish(entry, status, runtime.clock.now())
                 if request_log.enabled():
                     request_log.emit(log_line(entry))
 
@@ -63,7 +67,13 @@ def _start(request: web.Request) -> Entry:
         request[SESSION_PROBLEM] = exc
     scenario = name or state.scenarios.active.scenario.name
     entry = state.runtime.journal.record(
-        request.method, request.path, request.query, request.headers, scenario
+        request.method,
+        request.path,
+        request.query,
+        request.headers,
+        scenario,
+        at_s=state.runtime.clock.now(),
+        raw_query=request.raw_path.partition("?")[2],
     )
     request[ENTRY] = entry
     return entry

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from ..engine.answer import Outcome, Refused, Replied
 from ..engine.clock import Clock
+from ..engine.verdict.record import note_reply, note_stall
 from ..openrouter.encode import Template, compact_json
 from ..openrouter.errors import RenderedError
 from ..openrouter.faults import json_effect
@@ -88,6 +89,7 @@ async def _json_reply(
     request: web.Request, replied: Replied, clock: Clock, stamp: Stamp
 ) -> web.StreamResponse:
     prepared, respond = replied.prepared, replied.respond
+    note_reply(request.get(ENTRY), respond.fault, prepared.reply.content)
     if respond.latency_ms is not None:
         await clock.sleep(sample_ms(respond.latency_ms, random.Random(prepared.seed)) / 1000)
     fault = respond.fault
@@ -100,6 +102,8 @@ async def _json_reply(
         case "stall_then_reset":
             assert fault is not None
             _ended(request, "stalled")
+            if ENTRY in request:
+                note_stall(request[ENTRY], clock)
             await clock.hold(fault.stall_limit_s)
             reset_connection(request)
             return web.Response(status=204)
@@ -121,6 +125,7 @@ async def _stream(request: web.Request, replied: Replied, clock: Clock, stamp: S
     played: Progress = request.get(ENTRY) or _Unjournaled()
     played.status = 200
     played.answer_headers = dict(response.headers)
+    note_reply(request.get(ENTRY), replied.respond.fault, replied.prepared.reply.content)
     steps = replied.prepared.steps(replied.profile, replied.respond.fault)
     played.plan, played.ids, played.writes = steps, stamp.values, []
     try:
@@ -147,6 +152,8 @@ class Progress(Protocol):
     @property
     def start(self) -> float: ...
 
+    stalled_at: tuple[float, float] | None
+
 
 class _Unjournaled:
     status: int | None = None
@@ -158,6 +165,7 @@ class _Unjournaled:
     writes: list[tuple[float, int]] | None = None
     ended: str | None = None
     start = 0.0
+    stalled_at: tuple[float, float] | None = None
 
 
 async def play(
@@ -184,6 +192,7 @@ async def play(
                 writes.append(((now() - start) * 1000, index))
                 played.ended = "stalled" if step.action == "stall" else "reset"
                 if step.action == "stall":
+                    note_stall(played, clock)
                     await clock.hold(step.hold_s)
                 reset_connection(request)
                 return

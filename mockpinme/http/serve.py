@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.state import ServerState
+from ..engine.verdict import judge
 from .app import create_app, start, url_host
 from .control import PREFIX
 from .requestlog import request_log
@@ -23,7 +24,7 @@ async def serve(
     state: ServerState, host: str, port: int, scenario_label: str, watch: Path | None = None
 ) -> None:
     """Serve until SIGINT or SIGTERM; prints one line with the real URL once listening (and the
-    inspector's URL on stderr).
+    inspector's URL on stderr), and one with the verdict on shutdown.
 
     What start-up left in memory is frozen out of the garbage collector's passes: the process
     is the server's alone, and those passes would otherwise walk it again and again under load.
@@ -43,6 +44,7 @@ async def serve(
     finally:
         log.info("shutting down")
         await runner.cleanup()
+        print(f"mockpinme verdict: {judge(state.runtime, state.scenarios).summary()}", flush=True)
         request_log.flush()
 
 

@@ -21,6 +21,7 @@ from ..openrouter.timing import (
     Wire,
 )
 from ..template import names
+from .expect import Expect
 
 Regex = Annotated[str, IsRegex()]
 ErrorName = Annotated[str, OneOfNames(ERROR_NAMES, "error name")]
@@ -283,3 +284,4 @@ class Scenario:
     stream: StreamProfile = field(default_factory=StreamProfile)
     rules: tuple[Rule, ...] = ()
     fallback: Respond = field(default_factory=lambda: Respond(generate=Generate(sentences=(1, 3))))
+    expect: Expect = field(default_factory=Expect)

@@ -3,7 +3,7 @@
 // Integration"), run against a PinMe-compatible server (mockpinme). Prints
 // exactly one JSON line.
 //
-//   node guide.mjs <listModels|searchWithLLM|searchWithLLMRaw|callLLM|callOpenRouterJSON|extractError>
+//   node guide.mjs <listModels|searchWithLLM|searchWithLLMRaw|searchWithLLMUnbounded|callLLM|callOpenRouterJSON|extractError>
 //
 // env: BASE_URL (e.g. http://127.0.0.1:1234, no /api/v1), API_KEY, PROJECT
 // (the guide's env.PROJECT_NAME). JSON arguments on stdin — see README.md.
@@ -168,6 +168,29 @@ async function searchWithLLMRaw(env, query) {
   return await resp.json();
 }
 
+// searchWithLLM as it reads once the guide's bounds (max_results, max_total_results) are left out:
+// the same URL and headers, for the verdict's guide check to catch.
+async function searchWithLLMUnbounded(env, query) {
+  const baseUrl = env.BASE_URL ?? 'https://pinme.cloud';
+  const resp = await fetch(
+    `${baseUrl}/api/v1/chat/completions?project_name=${encodeURIComponent(env.PROJECT_NAME)}`,
+    {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-API-Key': env.API_KEY },
+      body: JSON.stringify({
+        model: 'openai/gpt-5.2',
+        messages: [{ role: 'user', content: query }],
+        tools: [{ type: 'openrouter:web_search', parameters: { engine: 'auto' } }],
+      }),
+    },
+  );
+  if (!resp.ok) {
+    throw new Error(await extractPinmeOpenRouterError(resp));
+  }
+  const data = await resp.json();
+  return data.choices[0]?.message?.content ?? '';
+}
+
 // ------------------------------------------------------------------- CLI ---
 
 const COMMANDS = {
@@ -176,6 +199,7 @@ const COMMANDS = {
   // stdin {"query"}
   searchWithLLM: async (env, args) => ({ result: await searchWithLLM(env, args.query) }),
   searchWithLLMRaw: async (env, args) => ({ result: await searchWithLLMRaw(env, args.query) }),
+  searchWithLLMUnbounded: async (env, args) => ({ result: await searchWithLLMUnbounded(env, args.query) }),
   // stdin {"messages", "model"?}; callLLM's own default model applies when "model" is absent
   callLLM: async (env, args) => ({ result: await callLLM(env, args.messages, args.model) }),
   // stdin {"body", "path"?}; path defaults to the guide's chat/completions URL

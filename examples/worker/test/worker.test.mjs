@@ -576,7 +576,7 @@ scenario('retry-then-succeed', async ({ worker }) => {
   assert.ok(s.sse.done);
 });
 
-scenario('flaky', async ({ mock, worker }) => {
+scenario('flaky', async ({ t, mock, worker }) => {
   const w = await worker();
   const messages = new Set(['Rate limit exceeded', 'Provider returned error', 'LLM service unavailable']);
   const seen = new Set();
@@ -608,6 +608,14 @@ scenario('flaky', async ({ mock, worker }) => {
   assert.ok(seen.has('chat 200') || seen.has('stream 200'), [...seen].join(', '));
   assert.ok([...seen].some((x) => !x.endsWith(' 200')), [...seen].join(', '));
   assert.equal((await chatCalls(mock)).length, 24);
+  // mockpinme's verdict on the Worker: it never re-sends a failed call, sends the key in X-API-Key
+  // and URL-encodes project_name, so the failures it met leave nothing to blame on it.
+  const verdict = await control(mock, 'verdict');
+  t.diagnostic(`verdict: ${verdict.ok ? 'ok' : 'NOT ok'}; ${verdict.findings.map((f) => `${f.check} ${f.ok ? 'ok' : 'failed'}`).join(', ')}`);
+  assert.ok(verdict.ok, JSON.stringify(verdict.findings));
+  assert.equal(verdict.judged, 24);
+  const guide = verdict.findings.filter((f) => f.check.startsWith('guide.'));
+  assert.deepEqual(guide.map((f) => [f.check, f.requests.length]), [['guide.api_key_header', 24], ['guide.project_name', 24]]);
 });
 
 // --- streams that go wrong ------------------------------------------------------------------
