@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from .engine.journal import DEFAULT_LIMIT, Entry
+from .engine.outbox import OutboxEmail
 from .engine.settings import Settings
 from .engine.state import ServerState
 from .http.app import create_app, is_loopback, start, url_host
@@ -132,11 +133,11 @@ class MockPinme:
         self.state.runtime.clock.speed = value
 
     def advance(self, seconds: float) -> None:
-        """Move scenario time forward (rate-limit windows), without waiting."""
+        """Move scenario time forward (rate-limit windows, token expiry), without waiting."""
         self.state.runtime.clock.advance(seconds)
 
     def clear(self) -> None:
-        """Journal emptied; counters, sequences, balances and rate-limit windows back to the start."""
+        """Journal and outbox emptied; counters, sequences, balances, windows and users back to the start."""
         self.state.clear()
 
     reset = clear
@@ -176,6 +177,44 @@ class MockPinme:
         unused = [label for label, hits in zip(rules.labels, rules.hits, strict=True) if not hits]
         if unused:
             raise AssertionError(f"rules never used: {', '.join(unused)}")
+
+    @property
+    def outbox(self) -> list[OutboxEmail]:
+        """Every mail accepted since the last reset (sent by a Worker or by create_user), oldest first."""
+        return self.state.runtime.outbox.select()
+
+    def last_email(self, to: str | None = None) -> OutboxEmail:
+        """The newest mail (to ``to``); raises AssertionError, listing the outbox, when there is none."""
+        found = self.state.runtime.outbox.select(to)
+        if not found:
+            held = ", ".join(f"{e.to}: {e.subject!r}" for e in self.outbox) or "nothing"
+            raise AssertionError(f"no email{f' to {to}' if to else ''} in the outbox (it holds {held})")
+        return found[-1]
+
+    def id_token(
+        self,
+        email: str | None = None,
+        *,
+        uid: str | None = None,
+        project: str | None = None,
+        expires_in_s: float | None = None,
+        claims: dict[str, Any] | None = None,
+    ) -> str:
+        """A signed id token for a user of the active scenario, as ``POST /__mockpinme/auth/token`` mints.
+
+        ``project`` may be left out once the user's project has been used (by a call or a token).
+        """
+        runtime = self.state.runtime
+        token, _, _ = self.state.scenarios.active.auth.mint(
+            runtime.signer,
+            runtime.clock,
+            email=email,
+            uid=uid,
+            project=project,
+            expires_in_s=expires_in_s,
+            extra=claims,
+        )
+        return token
 
     def check(self) -> None:
         """Re-raise the first failure that happened inside the server, if any (then forget it)."""

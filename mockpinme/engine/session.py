@@ -6,6 +6,7 @@ import dataclasses
 
 from ..openrouter.encode import compact_json
 from ..scenario.model import Scenario
+from .auth import AuthDesk
 from .catalog import Catalog, ModelInfo
 from .clock import Clock
 from .gate import project_for
@@ -13,6 +14,7 @@ from .match import RuleBook
 from .prepared import ReplyCache
 from .ratelimit import RateLimiter
 from .reply.build import ReplyBuilder
+from .services import ScriptBook
 
 _PREFERRED_DEFAULT_MODEL = "openai/gpt-4o-mini"
 
@@ -38,18 +40,22 @@ class Session:
         self.tracks_balance = any(p.balance_usd is not None for p in scenario.projects.values())
         self.calls = 0
         self.balances: dict[str, float] = {}
+        self.mail = ScriptBook(scenario.email.rules, "email")
+        self.auth = AuthDesk(scenario.auth, scenario.seed)
 
     @property
     def name(self) -> str:
         return self.scenario.name
 
     def reset(self) -> None:
-        """Forget every call: counters, sequences, balances, windows and replies back to the start."""
+        """Forget every call: counters, sequences, balances, windows, replies and users back to the start."""
         self.calls = 0
         self.balances = {}
         self.rules.reset()
         self.limiter.windows.clear()
         self.replies.clear()
+        self.mail.reset()
+        self.auth.reset()
 
     def next_call(self) -> int:
         """Count one more chat call and return its number, from 1."""

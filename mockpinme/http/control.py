@@ -22,10 +22,11 @@ from .fallback import unrouted
 from .journaled import journaled
 from .keys import SERVER
 from .respond import json_response
+from .services_control import OPEN_PATHS, ROUTES
 
 PREFIX = "/__mockpinme"
 TOKEN_HEADER = "X-Mockpinme-Token"
-_OPEN = frozenset({f"{PREFIX}/health"})
+_OPEN = frozenset({f"{PREFIX}/health", *(PREFIX + p for p in OPEN_PATHS)})
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -161,6 +162,7 @@ def control_app(state: ServerState) -> web.Application:
         ("POST", "/reset", reset),
         ("GET", "/state", get_state),
         ("POST", "/clock", post_clock),
+        *ROUTES,
     ):
         if method == "GET":
             app.router.add_get(path, journaled(handler))
