@@ -53,8 +53,7 @@ def _body(call: ServiceCall, entry: Entry, secret: str) -> dict[str, Any] | Rend
 
 
 def _script(session: Session, entry: Entry, endpoint: str, **facts: str | None) -> RenderedError | None:
-    facts = {"endpoint": endpoint, **facts}
-    found = session.auth.rules.first_match(facts, session.scenario.seed)
+    found = session.auth.rules.first_match({"endpoint": endpoint, **facts}, session.scenario.seed, endpoint)
     if found is None:
         return None
     entry.rule = found[0]

@@ -77,34 +77,41 @@ class ScriptBook:
         self.section = section
         self.labels = [rule.name or f"{section}.rules[{i}]" for i, rule in enumerate(rules)]
         self.hits = [0] * len(rules)
-        self.calls = 0
+        self.calls: dict[str, int] = {}
 
     def reset(self) -> None:
         self.hits = [0] * len(self.rules)
-        self.calls = 0
+        self.calls = {}
 
-    def first_match(self, facts: Mapping[str, Any], seed: int) -> tuple[str, ServiceRespond] | None:
-        """Count the call; the label and answer of the first rule that fails it, or None."""
-        self.calls += 1
+    def first_match(
+        self, facts: Mapping[str, Any], seed: int, counter: str = ""
+    ) -> tuple[str, ServiceRespond] | None:
+        """Count the call (``nth`` counts per ``counter``); the label and answer of the first rule
+        that fails it, or None."""
+        nth = self.calls[counter] = self.calls.get(counter, 0) + 1
         for index, rule in enumerate(self.rules):
             if rule.times is not None and self.hits[index] >= rule.times:
                 continue
-            if self._holds(rule, index, facts, seed):
+            if self._holds(rule, index, facts, seed, nth):
                 self.hits[index] += 1
                 return self.labels[index], rule.respond
         return None
 
-    def _holds(self, rule: EmailRule | AuthRule, index: int, facts: Mapping[str, Any], seed: int) -> bool:
+    def _holds(
+        self, rule: EmailRule | AuthRule, index: int, facts: Mapping[str, Any], seed: int, nth: int
+    ) -> bool:
         when = rule.when
         for f in fields(when):
             wanted = getattr(when, f.name)
             if wanted is None:
                 continue
             if f.name == "nth":
-                if not _in_range(wanted, self.calls):
+                if not _in_range(wanted, nth):
                     return False
             elif f.name == "probability":
-                draw = random.Random(f"{seed}:{self.section}:{self.calls}:{index}").random()
+                draw = random.Random(
+                    f"{seed}:{self.section}:{facts.get('endpoint', '')}:{nth}:{index}"
+                ).random()
                 if draw >= wanted:
                     return False
             elif isinstance(wanted, bool):
