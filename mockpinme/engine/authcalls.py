@@ -27,7 +27,10 @@ def _refused(entry: Entry, error: RenderedError) -> RenderedError:
 
 
 def _gate(session: Session, call: ServiceCall, entry: Entry) -> RenderedError | None:
+    """The skill's common errors: it has no "Invalid API key", so an unknown key does not match."""
     problem = check_project(session.scenario, call.api_key, call.project_name)
+    if problem == "pinme.invalid_key":
+        problem = "pinme.key_project_mismatch"
     if problem is None and not session.scenario.auth.configured:
         problem = "pinme.auth_not_configured"
     return _refused(entry, pinme_error(problem)) if problem else None
