@@ -160,10 +160,25 @@ class AuthDesk:
         if tenant != self.tenant(project):
             return None
         email = claims.get("email")
-        return Verified(
+        verified = Verified(
             sub,
             email if isinstance(email, str) else None,
             tenant,
             claims.get("email_verified") is True,
             {k: v for k, v in claims.items() if k not in STANDARD_CLAIMS},
         )
+        if alg == "none":
+            self._adopt(project, verified)
+        return verified
+
+    def _adopt(self, project: str, verified: Verified) -> None:
+        """An emulator user joins the project's users (Identity Platform would hold it), up to date."""
+        users = self.directory(project)
+        user = users.find(uid=verified.uid)
+        if user is None:
+            name = verified.claims.get("name")
+            user = User(
+                verified.uid, verified.email or "", display_name=name if isinstance(name, str) else ""
+            )
+            users.add(user)
+        user.email_verified = verified.email_verified
