@@ -184,6 +184,10 @@ def test_emulator_tokens_only_with_accept_emulator_tokens(start_server: ServerFa
     ok = verify(server, emulator_token("demo-app", "demo-tenant"))
     assert ok.status_code == 200, ok.text
     assert ok.json()["data"]["uid"] == "emuUid123" and ok.json()["data"]["tenant_id"] == "demo-tenant"
+    adopted = call(server, "GET", "user", {"uid": "emuUid123"}).json()["data"]
+    assert (adopted["email"], adopted["email_verified"]) == ("em@example.com", True), (
+        "the emulator's user joins"
+    )
     fails(verify(server, emulator_token("demo-app", None)), "Invalid or expired token")
     fails(verify(server, emulator_token("demo-other", "demo-tenant")), "Invalid or expired token")
     fails(verify(server, emulator_token("demo-app", "demo-tenant", exp_in=5)), "Invalid or expired token")
@@ -427,3 +431,22 @@ def test_disabled_users_get_no_token(start_server: ServerFactory) -> None:
     server = start_server({"auth": {"users": [{"email": "off@example.com", "disabled": True}]}})
     with pytest.raises(ValueError, match="disabled"):
         server.id_token("off@example.com", project="demo")
+
+
+def test_links_and_keys_need_no_control_token(start_server: ServerFactory) -> None:
+    server = start_server(control_token="s3cret")
+    sign_up(server)
+    link = server.last_email().links[0]
+    assert httpx.get(server.url_for("/__mockpinme/outbox")).status_code == 401
+    assert (
+        httpx.post(server.url_for("/__mockpinme/auth/token"), json={"email": "ada@example.com"}).status_code
+        == 401
+    )
+    assert httpx.get(server.url_for("/__mockpinme/auth/jwks.json")).status_code == 200
+    assert httpx.get(link).status_code == 200
+    minted = httpx.post(
+        server.url_for("/__mockpinme/auth/token"),
+        json={"email": "ada@example.com"},
+        headers={"Authorization": "Bearer s3cret"},
+    )
+    assert verify(server, minted.json()["id_token"]).status_code == 200
