@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from ..openrouter.errors import CATALOGUE, RenderedError, render
+from ..openrouter.errors import CATALOGUE, RenderedError, pinme_wrapped, render
 from ..scenario.model import AuthRule, CallRange, EmailRule, ServiceRespond
 from .match import text_matches
 
@@ -59,7 +59,7 @@ def scripted(respond: ServiceRespond) -> RenderedError:
     assert respond.status is not None
     body = respond.body
     if body is None:
-        body = {"code": respond.status, "msg": "fail", "data": {"error": respond.message or "Scripted error"}}
+        body = pinme_wrapped(respond.status, "fail", respond.message or "Scripted error")
     return RenderedError(respond.status, body, respond.headers, None)
 
 
