@@ -24,7 +24,7 @@ const API_KEY = 'test-key';
 const PROJECT_NAME = 'demo';
 const CALL_TIMEOUT_MS = 10_000; // any single Worker call
 const SCENARIO_TIMEOUT_MS = 30_000; // any single scenario test
-const SUITE_DEADLINE_MS = 170_000; // the whole file, whatever happens
+const SUITE_DEADLINE_MS = 360_000; // the whole file, whatever happens
 
 // ----------------------------------------------------------------------------- processes
 
