@@ -1,7 +1,8 @@
-"""mockpinme: a local mock of PinMe's LLM proxy, scripted by YAML scenarios."""
+"""mockpinme: a local mock of PinMe's LLM proxy, send_email and auth proxy, scripted by YAML scenarios."""
 
 from ._version import __version__
 from .engine.journal import Entry
+from .engine.outbox import OutboxEmail
 from .engine.verdict import Finding, Verdict
 from .harness import CallList, MockPinme, RuleCalls
 from .http.app import create_app
@@ -12,6 +13,7 @@ __all__ = [
     "Entry",
     "Finding",
     "MockPinme",
+    "OutboxEmail",
     "RuleCalls",
     "Scenario",
     "ScenarioError",

@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from .engine.journal import DEFAULT_LIMIT, Entry
+from .engine.outbox import OutboxEmail
 from .engine.settings import Settings
 from .engine.state import ServerState
 from .engine.verdict import Verdict, judge
@@ -133,11 +134,11 @@ class MockPinme:
         self.state.runtime.clock.speed = value
 
     def advance(self, seconds: float) -> None:
-        """Move scenario time forward (rate-limit windows), without waiting."""
+        """Move scenario time forward (rate-limit windows, token expiry), without waiting."""
         self.state.runtime.clock.advance(seconds)
 
     def clear(self) -> None:
-        """Journal emptied; counters, sequences, balances and rate-limit windows back to the start."""
+        """Journal and outbox emptied; counters, sequences, balances, windows and users back to the start."""
         self.state.clear()
 
     reset = clear
@@ -181,6 +182,44 @@ class MockPinme:
     def verdict(self) -> Verdict:
         """Did the client behave since the last reset? ``.ok``, ``.findings``, ``.assert_ok()``."""
         return judge(self.state.runtime, self.state.scenarios)
+
+    @property
+    def outbox(self) -> list[OutboxEmail]:
+        """Every mail accepted since the last reset (sent by a Worker or by create_user), oldest first."""
+        return self.state.runtime.outbox.select()
+
+    def last_email(self, to: str | None = None) -> OutboxEmail:
+        """The newest mail (to ``to``); raises AssertionError, listing the outbox, when there is none."""
+        found = self.state.runtime.outbox.select(to)
+        if not found:
+            held = ", ".join(f"{e.to}: {e.subject!r}" for e in self.outbox) or "nothing"
+            raise AssertionError(f"no email{f' to {to}' if to else ''} in the outbox (it holds {held})")
+        return found[-1]
+
+    def id_token(
+        self,
+        email: str | None = None,
+        *,
+        uid: str | None = None,
+        project: str | None = None,
+        expires_in_s: float | None = None,
+        claims: dict[str, Any] | None = None,
+    ) -> str:
+        """A signed id token for a user of the active scenario, as ``POST /__mockpinme/auth/token`` mints.
+
+        ``project`` may be left out once the user's project has been used (by a call or a token).
+        """
+        runtime = self.state.runtime
+        token, _, _ = self.state.scenarios.active.auth.mint(
+            runtime.signer,
+            runtime.clock,
+            email=email,
+            uid=uid,
+            project=project,
+            expires_in_s=expires_in_s,
+            extra=claims,
+        )
+        return token
 
     def check(self) -> None:
         """Re-raise the first failure that happened inside the server, if any (then forget it)."""

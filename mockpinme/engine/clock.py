@@ -24,6 +24,7 @@ class Clock:
     def __init__(self, speed: float = 1.0) -> None:
         self._speed = check_speed(speed)
         self._origin = time.monotonic()
+        self._wall_origin = time.time()
         self._offset = 0.0
 
     @property
@@ -41,6 +42,13 @@ class Clock:
     def now(self) -> float:
         """Scenario seconds since the clock was made."""
         return (time.monotonic() - self._origin) * self._speed + self._offset
+
+    def unix(self) -> float:
+        """Unix seconds on the scenario clock: the wall time it was made at, plus scenario seconds.
+
+        Token times (``iat``, ``exp``) and the outbox's ``sent_at`` read it, so ``advance`` expires tokens.
+        """
+        return self._wall_origin + self.now()
 
     def advance(self, seconds: float) -> None:
         """Move scenario time forward without waiting (used by tests and by speed 0)."""

@@ -11,6 +11,7 @@ from ..scenario.model import Project, Scenario
 
 MAX_BODY_BYTES = 1024 * 1024
 ANY_PROJECT = "*"
+DEFAULT_PROJECT = "default"
 _OPEN_PROJECT = Project()
 
 
@@ -31,10 +32,21 @@ def check_key(scenario: Scenario, api_key: str) -> str | None:
     return None
 
 
-def check_chat(
-    scenario: Scenario, api_key: str, project_name: str, balances: Mapping[str, float]
-) -> str | None:
-    """All of PinMe's checks for a chat call, in the order PinMe makes them."""
+def project_of_key(scenario: Scenario, api_key: str) -> str:
+    """The project a (valid) key belongs to, for calls without ``project_name`` (send_email).
+
+    The named project holding that exact key, else the first named project that takes any key,
+    else ``default`` (a scenario without ``projects:``, or only ``"*"``).
+    """
+    named = [(name, p) for name, p in scenario.projects.items() if name != ANY_PROJECT]
+    for name, project in named:
+        if project.api_key == api_key:
+            return name
+    return next((name for name, p in named if p.api_key is None), DEFAULT_PROJECT)
+
+
+def check_project(scenario: Scenario, api_key: str, project_name: str) -> str | None:
+    """PinMe's common checks of every call with ``project_name``: the key, the name, that they match."""
     problem = check_key(scenario, api_key)
     if problem:
         return problem
@@ -43,6 +55,18 @@ def check_chat(
     project = project_for(scenario, project_name)
     if project is None or (project.api_key is not None and project.api_key != api_key):
         return "pinme.key_project_mismatch"
+    return None
+
+
+def check_chat(
+    scenario: Scenario, api_key: str, project_name: str, balances: Mapping[str, float]
+) -> str | None:
+    """All of PinMe's checks for a chat call, in the order PinMe makes them."""
+    problem = check_project(scenario, api_key, project_name)
+    if problem:
+        return problem
+    project = project_for(scenario, project_name)
+    assert project is not None
     if project.llm == "not-configured":
         return "pinme.llm_not_configured"
     if project.llm == "disabled":

@@ -7,6 +7,7 @@ from functools import cached_property
 
 from ..openrouter.encode import compact_json
 from ..scenario.model import Scenario
+from .auth import AuthDesk
 from .catalog import Catalog, ModelInfo
 from .clock import Clock
 from .gate import project_for
@@ -14,6 +15,7 @@ from .match import RuleBook
 from .prepared import ReplyCache
 from .ratelimit import RateLimiter
 from .reply.build import ReplyBuilder
+from .services import ScriptBook
 
 _PREFERRED_DEFAULT_MODEL = "openai/gpt-4o-mini"
 
@@ -34,6 +36,8 @@ class Session:
         self.tracks_balance = any(p.balance_usd is not None for p in scenario.projects.values())
         self.calls = 0
         self.balances: dict[str, float] = {}
+        self.mail = ScriptBook(scenario.email.rules, "email")
+        self.auth = AuthDesk(scenario.auth, scenario.seed)
 
     @cached_property
     def models_body(self) -> bytes:
@@ -51,12 +55,14 @@ class Session:
         return self.scenario.name
 
     def reset(self) -> None:
-        """Forget every call: counters, sequences, balances, windows and replies back to the start."""
+        """Forget every call: counters, sequences, balances, windows, replies and users back to the start."""
         self.calls = 0
         self.balances = {}
         self.rules.reset()
         self.limiter.windows.clear()
         self.replies.clear()
+        self.mail.reset()
+        self.auth.reset()
 
     def next_call(self) -> int:
         """Count one more chat call and return its number, from 1."""

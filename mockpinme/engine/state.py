@@ -30,10 +30,11 @@ class ServerState:
         return cls(settings, ScenarioRegistry(runtime, scenario, settings.seed), runtime)
 
     def clear(self) -> None:
-        """Journal and failures emptied; counters, sequences, balances and windows back to the start."""
+        """Journal, failures and outbox emptied; counters, balances, windows and users back to the start."""
         self.scenarios.reset()
         self.runtime.journal.clear()
         self.runtime.failures.clear()
+        self.runtime.outbox.clear()
 
     def snapshot(self) -> dict[str, Any]:
         """Counters, balances and rate-limit windows of every scenario in use."""

@@ -8,8 +8,10 @@ from pathlib import Path
 from aiohttp import web
 
 from ..engine.state import ServerState
+from . import auth
 from .chat import chat_completions
 from .control import PREFIX, control_app
+from .email import send_email
 from .fallback import cors_headers, unrouted
 from .index import index
 from .journaled import journaled
@@ -29,6 +31,11 @@ def create_app(state: ServerState, *, watch: Path | None = None) -> web.Applicat
     app.router.add_get("/", journaled(index))
     app.router.add_get("/api/v1/models", journaled(models))
     app.router.add_post("/api/v1/chat/completions", journaled(chat_completions))
+    app.router.add_post("/api/v4/send_email", journaled(send_email))
+    app.router.add_post("/api/v1/auth/create_user", journaled(auth.create_user))
+    app.router.add_post("/api/v1/auth/verify_token", journaled(auth.verify_token))
+    app.router.add_get("/api/v1/auth/user", journaled(auth.get_user))
+    app.router.add_get("/api/v1/auth/list_users", journaled(auth.list_users))
     app.add_subapp(PREFIX, control_app(state))
     app.router.add_route("*", "/{path:.*}", journaled(unrouted))
     if watch is not None:

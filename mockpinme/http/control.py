@@ -23,11 +23,14 @@ from .inspector import PAGE_PATHS, add_routes
 from .journaled import journaled
 from .keys import SERVER
 from .respond import json_response
+from .services_control import OPEN_PATHS, ROUTES
 from .verdict import get_verdict
 
 PREFIX = "/__mockpinme"
 TOKEN_HEADER = "X-Mockpinme-Token"
-_OPEN = frozenset({f"{PREFIX}/health", *(PREFIX + path for path in PAGE_PATHS)})
+_OPEN = frozenset(
+    {f"{PREFIX}/health", *(PREFIX + path for path in PAGE_PATHS), *(PREFIX + p for p in OPEN_PATHS)}
+)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -184,6 +187,7 @@ def control_app(state: ServerState) -> web.Application:
         ("GET", "/state", get_state),
         ("POST", "/clock", post_clock),
         ("GET", "/verdict", get_verdict),
+        *ROUTES,
     ):
         if method == "GET":
             app.router.add_get(path, _gated(handler))

@@ -72,6 +72,24 @@ CATALOGUE: dict[str, ErrorSpec] = {
         _pinme("body_too_large", 413, "Request body too large (max 1MB)"),
         _pinme("proxy_failed", 500, "Failed to build request"),
         _pinme("llm_unavailable", 502, "LLM service unavailable"),
+        _pinme("email_invalid_address", 400, "Invalid email address", param_error=True),
+        _pinme("email_subject_required", 400, "Subject is required", param_error=True),
+        _pinme("email_html_required", 400, "HTML content is required", param_error=True),
+        _pinme("email_failed", 500, "Failed to send email"),
+        _pinme("auth_not_configured", 400, "Auth service not configured for this project"),
+        _pinme("auth_email_password_required", 400, "email and password are required", param_error=True),
+        _pinme("auth_create_failed", 502, "Failed to create user"),
+        _pinme("auth_verification_email_failed", 500, "Failed to send verification email. Please try again."),
+        _pinme("auth_id_token_required", 400, "id_token is required", param_error=True),
+        _pinme("auth_invalid_token", 401, "Invalid or expired token"),
+        _pinme(
+            "auth_email_not_verified",
+            403,
+            "Email not verified. Please check your inbox and verify your email address.",
+        ),
+        _pinme("auth_uid_required", 400, "uid is required", param_error=True),
+        _pinme("auth_user_not_found", 404, "User not found"),
+        _pinme("auth_get_user_failed", 502, "Failed to get user"),
         _openrouter("invalid_model", 400, "{model} is not a valid model ID"),
         _openrouter("input_required", 400, 'Input required: specify "prompt" or "messages"'),
         _openrouter("invalid_request", 400, "Invalid request"),
@@ -175,6 +193,7 @@ CATALOGUE: dict[str, ErrorSpec] = {
 }
 
 ERROR_NAMES = frozenset(CATALOGUE)
+PINME_ERROR_NAMES = frozenset(n for n, spec in CATALOGUE.items() if spec.layer == "pinme")
 
 
 def pinme_wrapped(code: int, msg: str, text: str) -> dict[str, Any]:

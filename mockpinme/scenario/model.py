@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from ..openrouter.checks import AtLeast, AtMost, IsRegex, NotEmpty, OneOfNames, Positive
-from ..openrouter.errors import ERROR_NAMES
+from ..openrouter.errors import ERROR_NAMES, PINME_ERROR_NAMES
 from ..openrouter.faults import Fault, Stall, StreamError
 from ..openrouter.timing import (
     ChunkChars,
@@ -25,6 +25,8 @@ from .expect import Expect
 
 Regex = Annotated[str, IsRegex()]
 ErrorName = Annotated[str, OneOfNames(ERROR_NAMES, "error name")]
+PinmeErrorName = Annotated[str, OneOfNames(PINME_ERROR_NAMES, "PinMe error name")]
+Chance = Annotated[float, AtLeast(0), AtMost(1)]
 
 __all__ = [
     "ChunkChars", "ChunkMode", "Delay", "Distribution", "Fault", "Lognormal", "Stall", "StreamError",
@@ -268,6 +270,110 @@ class Pinme:
 
 
 @dataclass(frozen=True)
+class ServiceRespond:
+    """A scripted failure of send_email or the auth proxy: a ``pinme.*`` error, or a raw status."""
+
+    error: PinmeErrorName | None = None
+    message: str | None = None
+    status: Annotated[int, AtLeast(100), AtMost(599)] | None = None
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def _problems(self) -> list[tuple[str, str]]:
+        if (self.error is None) == (self.status is None):
+            return [("", "give one of 'error' and 'status'")]
+        if self.body is not None and self.status is None:
+            return [("body", "'body' needs 'status'")]
+        return []
+
+
+@dataclass(frozen=True)
+class EmailWhen:
+    """Conditions on a mail (sent by a Worker or as a verification mail); every one given must hold."""
+
+    to: str | TextMatch | None = None
+    subject: str | TextMatch | None = None
+    project: str | None = None
+    verification: bool | None = None
+    nth: Positive | CallRange | None = None
+    probability: Chance | None = None
+
+
+@dataclass(frozen=True)
+class EmailRule:
+    """A mail that fails: ``respond`` when ``when`` holds, at most ``times`` times."""
+
+    respond: ServiceRespond
+    when: EmailWhen = field(default_factory=EmailWhen)
+    name: str | None = None
+    times: Positive | None = None
+
+
+@dataclass(frozen=True)
+class Email:
+    """send_email: scripted failures (every other mail lands in the outbox)."""
+
+    rules: tuple[EmailRule, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuthWhen:
+    """Conditions on an auth proxy call; every one given must hold."""
+
+    endpoint: Literal["create_user", "verify_token", "user", "list_users"] | None = None
+    email: str | TextMatch | None = None
+    uid: str | None = None
+    project: str | None = None
+    nth: Positive | CallRange | None = None
+    probability: Chance | None = None
+
+
+@dataclass(frozen=True)
+class AuthRule:
+    """An auth proxy call that fails: ``respond`` when ``when`` holds, at most ``times`` times."""
+
+    respond: ServiceRespond
+    when: AuthWhen = field(default_factory=AuthWhen)
+    name: str | None = None
+    times: Positive | None = None
+
+
+@dataclass(frozen=True)
+class AuthUser:
+    """A user every project starts with (verified unless ``email_verified: false``)."""
+
+    email: Annotated[str, NotEmpty()]
+    password: str | None = None
+    display_name: str = ""
+    email_verified: bool = True
+    disabled: bool = False
+    photo_url: str | None = None
+    uid: Annotated[str, NotEmpty()] | None = None
+
+
+@dataclass(frozen=True)
+class Auth:
+    """The auth proxy: the Identity Platform project and tenant, seeded users, scripted failures."""
+
+    configured: bool = True
+    project_id: Annotated[str, NotEmpty()] = "pinme-auth"
+    tenant_id: Annotated[str, NotEmpty()] = "{project}-tenant"
+    token_ttl_s: Positive = 3600
+    accept_emulator_tokens: bool = False
+    users: tuple[AuthUser, ...] = ()
+    rules: tuple[AuthRule, ...] = ()
+
+    def _problems(self) -> list[tuple[str, str]]:
+        emails = [u.email.lower() for u in self.users]
+        uids = [u.uid for u in self.users if u.uid is not None]
+        if len(set(emails)) != len(emails):
+            return [("users", "two users have the same email")]
+        if len(set(uids)) != len(uids):
+            return [("users", "two users have the same uid")]
+        return []
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A whole scenario, after ``extends`` is applied."""
 
@@ -285,3 +391,5 @@ class Scenario:
     rules: tuple[Rule, ...] = ()
     fallback: Respond = field(default_factory=lambda: Respond(generate=Generate(sentences=(1, 3))))
     expect: Expect = field(default_factory=Expect)
+    email: Email = field(default_factory=Email)
+    auth: Auth = field(default_factory=Auth)

@@ -9,8 +9,18 @@
 //   POST /api/chat          {question, model?} -> {answer} or {error} 502
 //   POST /api/chat/stream   {question, model?} -> the upstream SSE stream, or {error} with upstream's status
 //   POST /api/search        {query} -> {answer} or {error} 502
+//   POST /api/email         {to, subject, html} -> {ok: true} or {error} 500   (email skill: sendEmail)
+//   POST /api/send-code     {email} -> {ok: true} or {error} 500              (email skill's route)
+//   POST /api/signup        {email, password, display_name?} -> {user} or {error} 400
+//   GET  /api/me            Authorization: Bearer ID_TOKEN -> {uid, email, user} or {error} 401 / 403
+//   GET  /api/user?uid=     -> {user} or {error} 404
+//   GET  /api/users         -> {users, count}: every user, through iterAllUsers; or {error} 502
 //   OPTIONS *               -> 204
-// Every response carries CORS_HEADERS.
+// Every response carries CORS_HEADERS. The email and auth functions are the skills' code, in
+// src/email.ts and src/auth.ts.
+
+import { createAuthUser, getAuthUser, iterAllUsers, verifyAuthToken, type UserInfo } from './auth';
+import { handleSendVerification, sendEmail } from './email';
 
 export interface Env {
   API_KEY: string; // Project API Key from create_worker
@@ -24,7 +34,7 @@ export interface Env {
 const CORS_HEADERS: Record<string, string> = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
-  'Access-Control-Allow-Headers': 'Content-Type',
+  'Access-Control-Allow-Headers': 'Content-Type, Authorization',
   'Access-Control-Max-Age': '86400',
 };
 
@@ -287,7 +297,49 @@ async function route(request: Request, env: Env): Promise<Response> {
     }
   }
 
+  const account = await accountRoute(request, env, pathname);
+  if (account) return account;
+
   return json({ error: 'Not found' }, 404);
+}
+
+// The email and auth routes: each answers with what the skill's function returns.
+async function accountRoute(request: Request, env: Env, pathname: string): Promise<Response | undefined> {
+  const url = new URL(request.url);
+  const body = async () =>
+    (await request.clone().json().catch(() => ({}))) as Record<string, string | undefined>;
+  try {
+    if (request.method === 'POST' && pathname === '/api/send-code') return await handleSendVerification(request, env, json);
+    if (request.method === 'POST' && pathname === '/api/email') {
+      const { to, subject, html } = await body();
+      const sent = await sendEmail(env, String(to ?? ''), String(subject ?? ''), String(html ?? ''));
+      return sent.ok ? json({ ok: true }) : json({ error: sent.error }, 500);
+    }
+    if (request.method === 'POST' && pathname === '/api/signup') {
+      const { email, password, display_name } = await body();
+      const created = await createAuthUser(env, { email: email as string, password: password as string, display_name });
+      return created.user ? json({ user: created.user }) : json({ error: created.error }, 400);
+    }
+    if (request.method === 'GET' && pathname === '/api/me') {
+      const token = (request.headers.get('Authorization') ?? '').replace(/^Bearer\s+/i, '');
+      const who = await verifyAuthToken(env, token);
+      if (who.error) return json({ error: who.error, emailNotVerified: who.emailNotVerified }, who.emailNotVerified ? 403 : 401);
+      const { user, error } = await getAuthUser(env, who.uid!);
+      return user ? json({ uid: who.uid, email: who.email, user }) : json({ error }, 404);
+    }
+    if (request.method === 'GET' && pathname === '/api/user') {
+      const { user, error } = await getAuthUser(env, url.searchParams.get('uid') ?? '');
+      return user ? json({ user }) : json({ error }, 404);
+    }
+    if (request.method === 'GET' && pathname === '/api/users') {
+      const users: UserInfo[] = [];
+      for await (const user of iterAllUsers(env)) users.push(user);
+      return json({ users, count: users.length });
+    }
+  } catch (err) {
+    return json({ error: errorMessage(err) }, 502);
+  }
+  return undefined;
 }
 
 function errorMessage(err: unknown): string {

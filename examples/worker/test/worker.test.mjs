@@ -10,6 +10,9 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
@@ -21,7 +24,7 @@ const API_KEY = 'test-key';
 const PROJECT_NAME = 'demo';
 const CALL_TIMEOUT_MS = 10_000; // any single Worker call
 const SCENARIO_TIMEOUT_MS = 30_000; // any single scenario test
-const SUITE_DEADLINE_MS = 110_000; // the whole file, whatever happens
+const SUITE_DEADLINE_MS = 360_000; // the whole file, whatever happens
 
 // ----------------------------------------------------------------------------- processes
 
@@ -53,7 +56,7 @@ setTimeout(() => {
 after(killAll);
 
 /** Starts `mockpinme serve --port 0 --speed SPEED --scenario NAME` and reads its URL. */
-async function startMock(scenario, { speed = 0, args = [] } = {}) {
+async function startMock(scenario, { speed = 0, args = [], name = scenario } = {}) {
   const child = spawn(
     MOCKPINME,
     ['serve', '--port', '0', '--speed', String(speed), '--scenario', scenario, ...args],
@@ -83,7 +86,7 @@ async function startMock(scenario, { speed = 0, args = [] } = {}) {
       new Promise((resolve, reject) => {
         lines.once('line', (line) => {
           const m = /^mockpinme listening on (http:\/\/\S+) \(scenario: (\S+)\)$/.exec(line);
-          if (m && m[2] === scenario) resolve(m[1]);
+          if (m && m[2] === name) resolve(m[1]);
           else reject(new Error(`unexpected first line from mockpinme: ${JSON.stringify(line)}`));
         });
         child.once('error', reject); // e.g. ENOENT: MOCKPINME not found
@@ -723,6 +726,201 @@ scenario('slow-stream', { speed: 20 }, async ({ worker }) => {
   const firstData = stream.reads.find((r) => r.text.includes('data: '));
   assert.ok(firstComment.at < firstData.at, 'keep-alive read before the first data read');
   assert.ok(!firstComment.text.includes('data: '), 'keep-alive arrived on its own');
+});
+
+// --- send_email and the auth proxy, through the skills' functions ---------------------------
+
+const NOT_VERIFIED = 'Email not verified. Please check your inbox and verify your email address.';
+
+/** A test against one mockpinme (a built-in name or a scenario file) and Workers pointed at it. */
+function accounts(title, scenarioRef, { name, timeout = SCENARIO_TIMEOUT_MS } = {}, body) {
+  test(title, { timeout }, async () => {
+    const mock = await startMock(scenarioRef, { name });
+    const workers = [];
+    const worker = async (bindings) => {
+      const w = await startWorker(mock.url, bindings);
+      workers.push(w);
+      return w;
+    };
+    try {
+      await body({ mock, worker });
+    } catch (err) {
+      err.message += `\n--- mockpinme stderr (last lines) ---\n${mock.stderr().split('\n').slice(-15).join('\n')}`;
+      throw err;
+    } finally {
+      await Promise.allSettled(workers.map((w) => w.mf.dispose()));
+      await mock.stop();
+    }
+  });
+}
+
+/** A scenario file in a fresh temporary folder (removed when the process exits). */
+function scenarioFile(yaml) {
+  const dir = mkdtempSync(join(tmpdir(), 'mockpinme-worker-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'scenario.yaml');
+  writeFileSync(file, yaml);
+  return file;
+}
+
+async function answer(resp) {
+  assertCors(resp);
+  return { status: resp.status, body: await resp.json() };
+}
+const postJson = (w, path, body) =>
+  w.call(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+const me = (w, token) => w.call('/api/me', token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } });
+
+async function mint(mock, body) {
+  return await control(mock, 'auth/token', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+const SEEDED = 2100;
+const manyUsers = scenarioFile(
+  ['name: many-users', 'extends: default', 'auth:', '  users:']
+    .concat(Array.from({ length: SEEDED }, (_, i) => `    - {email: seeded${String(i).padStart(4, '0')}@example.com}`))
+    .join('\n') + '\n',
+);
+
+accounts('sign-up: mail, link, token, verify, user, every user across pages', manyUsers, { name: 'many-users' }, async ({ mock, worker }) => {
+  const w = await worker();
+  const signup = await answer(await postJson(w, '/api/signup', { email: 'ada@example.com', password: 'Test@12345678', display_name: 'Ada' }));
+  assert.equal(signup.status, 200, JSON.stringify(signup.body));
+  const { user } = signup.body;
+  assert.deepEqual({ ...user, uid: undefined }, {
+    uid: undefined, email: 'ada@example.com', display_name: 'Ada', disabled: false, email_verified: false,
+  });
+
+  // The verification mail, in the outbox.
+  const { emails } = await control(mock, 'outbox?to=ada@example.com');
+  assert.equal(emails.length, 1);
+  const [mail] = emails;
+  assert.equal(mail.from, `${PROJECT_NAME}@pinme.cloud`);
+  assert.equal(mail.verification, true);
+  assert.equal(mail.links.length, 1);
+  assert.ok(mail.links[0].startsWith(`${mock.url}/__mockpinme/auth/verify-email?oob=`), mail.links[0]);
+
+  // Signed in before verifying: the skill's 403 path.
+  const early = await mint(mock, { email: 'ada@example.com' });
+  assert.equal(early.uid, user.uid);
+  assert.deepEqual(await answer(await me(w, early.id_token)), { status: 403, body: { error: NOT_VERIFIED, emailNotVerified: true } });
+
+  // Open the link, sign in again: the Worker verifies the token and reads the user.
+  const opened = await fetch(mail.links[0], { signal: AbortSignal.timeout(5000) });
+  assert.equal(opened.status, 200);
+  const { id_token } = await mint(mock, { email: 'ada@example.com' });
+  const who = await answer(await me(w, id_token));
+  assert.equal(who.status, 200, JSON.stringify(who.body));
+  assert.deepEqual(who.body, { uid: user.uid, email: 'ada@example.com', user: { ...user, email_verified: true } });
+
+  // Every user, through iterAllUsers: pages of 1000 until next_page_token runs out.
+  const all = await answer(await w.call('/api/users'));
+  assert.equal(all.status, 200, JSON.stringify(all.body).slice(0, 300));
+  assert.equal(all.body.count, SEEDED + 1);
+  assert.equal(new Set(all.body.users.map((u) => u.uid)).size, SEEDED + 1);
+  assert.ok(all.body.users.some((u) => u.uid === user.uid && u.email_verified));
+  const pages = (await control(mock, 'requests?path=/api/v1/auth/list_users')).requests.sort((a, b) => a.id - b.id);
+  assert.equal(pages.length, 3);
+  assert.deepEqual(pages.map((p) => p.query.max_results), ['1000', '1000', '1000']);
+  assert.equal(pages[0].query.page_token, undefined);
+  assert.ok(pages[1].query.page_token && pages[2].query.page_token && pages[1].query.page_token !== pages[2].query.page_token);
+
+  // The email skill's own route: a six-digit code in the outbox.
+  assert.deepEqual(await answer(await postJson(w, '/api/send-code', { email: 'ada@example.com' })), { status: 200, body: { ok: true } });
+  const code = (await control(mock, 'outbox?to=ada@example.com')).emails.at(-1);
+  assert.equal(code.subject, 'Verification Code');
+  assert.match(code.text, /^Your code is \d{6}$/);
+  assert.equal(code.verification, false);
+});
+
+const scripted = scenarioFile(`name: account-failures
+extends: default
+auth:
+  users:
+    - {email: broken@example.com, uid: broken-uid}
+  rules:
+    - when: {endpoint: user, uid: broken-uid}
+      respond: {error: pinme.auth_get_user_failed}
+`);
+
+accounts('every documented email and auth error, through the skills', scripted, { name: 'account-failures' }, async ({ mock, worker }) => {
+  const w = await worker();
+  const fails = async (resp, status, error) => {
+    const got = await answer(resp);
+    assert.equal(got.status, status, JSON.stringify(got.body));
+    assert.equal(got.body.error, error);
+    return got.body;
+  };
+  // send_email's table (Invalid JSON cannot happen: sendEmail always sends JSON).
+  await fails(await postJson(w, '/api/email', { to: 'nope', subject: 's', html: '<p>h</p>' }), 500, 'Invalid email address');
+  await fails(await postJson(w, '/api/email', { to: 'a@example.com', subject: '', html: '<p>h</p>' }), 500, 'Subject is required');
+  await fails(await postJson(w, '/api/email', { to: 'a@example.com', subject: 's', html: '' }), 500, 'HTML content is required');
+  // create_user
+  await fails(await postJson(w, '/api/signup', { email: 'bo@example.com' }), 400, 'email and password are required');
+  assert.equal((await answer(await postJson(w, '/api/signup', { email: 'bo@example.com', password: 'Test@12345678' }))).status, 200);
+  await fails(await postJson(w, '/api/signup', { email: 'bo@example.com', password: 'Test@12345678' }), 400, 'Failed to create user');
+  // verify_token
+  await fails(await me(w), 401, 'id_token is required');
+  const bad = await fails(await me(w, 'not-a-token'), 401, 'Invalid or expired token');
+  assert.equal(bad.emailNotVerified, false, '401 is not the unverified case');
+  const { id_token } = await mint(mock, { email: 'broken@example.com', project: PROJECT_NAME, expires_in_s: 60 });
+  await fails(await me(w, id_token), 404, 'Failed to get user');
+  await control(mock, 'clock', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"advance_s": 61}' });
+  await fails(await me(w, id_token), 401, 'Invalid or expired token');
+  // user
+  await fails(await w.call('/api/user'), 404, 'uid is required');
+  await fails(await w.call('/api/user?uid=nobody'), 404, 'User not found');
+  await fails(await w.call('/api/user?uid=broken-uid'), 404, 'Failed to get user');
+  // The common errors of every call.
+  const noKey = await worker({ API_KEY: '' });
+  await fails(await postJson(noKey, '/api/email', { to: 'a@example.com', subject: 's', html: '<p>h</p>' }), 500, 'X-API-Key header is required');
+  await fails(await noKey.call('/api/users'), 502, 'X-API-Key header is required');
+  await fails(await postJson(noKey, '/api/signup', { email: 'c@example.com', password: 'Test@12345678' }), 400, 'X-API-Key header is required');
+  const noProject = await worker({ PROJECT_NAME: '' });
+  await fails(await noProject.call('/api/users'), 502, 'project_name is required');
+  await fails(await me(noProject, id_token), 401, 'project_name is required');
+});
+
+accounts('auth errors of keys that do not match', 'invalid-key', {}, async ({ worker }) => {
+  const w = await worker({ API_KEY: 'not-the-key' });
+  assert.deepEqual(await answer(await w.call('/api/users')), { status: 502, body: { error: 'Invalid API key or project name' } });
+  const mail = await answer(await postJson(w, '/api/email', { to: 'a@example.com', subject: 's', html: '<p>h</p>' }));
+  assert.deepEqual(mail, { status: 500, body: { error: 'Invalid API key' } });
+  const right = await worker({ API_KEY: 'pinme-valid-key' });
+  assert.deepEqual(await answer(await right.call('/api/users')), { status: 200, body: { users: [], count: 0 } });
+});
+
+scenario('email-down', async ({ mock, worker }) => {
+  const w = await worker();
+  assert.deepEqual(await answer(await postJson(w, '/api/send-code', { email: 'ada@example.com' })), {
+    status: 500,
+    body: { error: 'Failed to send email' },
+  });
+  const signup = await answer(await postJson(w, '/api/signup', { email: 'ada@example.com', password: 'Test@12345678' }));
+  assert.deepEqual(signup, { status: 400, body: { error: 'Failed to send verification email. Please try again.' } });
+  assert.deepEqual(await answer(await w.call('/api/users')), { status: 200, body: { users: [], count: 0 } }, 'rolled back');
+  assert.deepEqual((await control(mock, 'outbox')).emails, []);
+  // The LLM still answers.
+  assert.equal((await w.chat(QUESTION)).status, 200);
+});
+
+scenario('auth-not-configured', async ({ mock, worker }) => {
+  const w = await worker();
+  const message = 'Auth service not configured for this project';
+  assert.deepEqual(await answer(await postJson(w, '/api/signup', { email: 'ada@example.com', password: 'Test@12345678' })), {
+    status: 400,
+    body: { error: message },
+  });
+  assert.deepEqual(await answer(await me(w, 'any-token')), { status: 401, body: { error: message, emailNotVerified: false } });
+  assert.deepEqual(await answer(await w.call('/api/user?uid=u')), { status: 404, body: { error: message } });
+  assert.deepEqual(await answer(await w.call('/api/users')), { status: 502, body: { error: message } });
+  // Mail does not depend on auth.
+  assert.deepEqual(await answer(await postJson(w, '/api/send-code', { email: 'ada@example.com' })), { status: 200, body: { ok: true } });
+  assert.equal((await control(mock, 'outbox')).emails.length, 1);
 });
 
 // --- every built-in scenario has a test -----------------------------------------------------

@@ -1,0 +1,34 @@
+"""``POST /api/v4/send_email``: PinMe's mail service, with every accepted mail in the outbox."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ..engine.email import send_email as answer_send_email
+from ..engine.services import Answer, Done, ServiceCall
+from .chat import read_body
+from .journaled import session_of
+from .keys import ENTRY, SERVER
+from .respond import error_response, json_response
+
+
+def write_answer(answer: Answer) -> web.Response:
+    """A service's answer: PinMe's ``ok`` envelope, or the error with its status and headers."""
+    if isinstance(answer, Done):
+        return json_response(answer.body)
+    return error_response(answer)
+
+
+async def read_call(request: web.Request) -> ServiceCall:
+    """The call with its body (None past the 1 MB limit) for a POST; no body for a GET."""
+    raw = await read_body(request) if request.method == "POST" else b""
+    return ServiceCall(raw, request.headers, request.query)
+
+
+async def send_email(request: web.Request) -> web.StreamResponse:
+    """``POST /api/v4/send_email`` ``{to, subject, html}`` with ``X-API-Key``."""
+    session = session_of(request)
+    if isinstance(session, web.Response):
+        return session
+    call = await read_call(request)
+    return write_answer(answer_send_email(session, request.app[SERVER].runtime, call, request[ENTRY]))
