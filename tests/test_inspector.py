@@ -8,6 +8,7 @@ import json
 import queue
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -103,7 +104,7 @@ def test_a_stream_timeline_has_one_event_per_write_in_order(start_server: Server
     assert len(timeline["gaps_ms"]) == kinds.count("content") - 1
     assert timeline["ended"] == "done"
     # slow-stream: 3 s to the first token, ~0.1 s between tokens (scaled alike by the speed)
-    assert timeline["ttft_ms"] > 5 * max(timeline["gaps_ms"])
+    assert timeline["ttft_ms"] > 5 * statistics.median(timeline["gaps_ms"])
 
 
 @pytest.mark.parametrize(
