@@ -12,10 +12,12 @@ from .providers import ToolIdStyle
 _BASE62 = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
+_FROM_BASE64 = bytes.maketrans(b"+/=", b"xyz")
+
+
 def base62(rng: random.Random, length: int) -> bytes:
-    """``length`` random base62 characters."""
-    number = rng.getrandbits(6 * length)
-    return bytes(_BASE62[(number >> (6 * i)) % 62] for i in range(length))
+    """``length`` random characters of ``[0-9A-Za-z]`` (base64 of random bytes, ``+/`` as letters)."""
+    return base64.b64encode(rng.randbytes(-(-length * 3 // 4)))[:length].translate(_FROM_BASE64)
 
 
 def generation_id(rng: random.Random, created: int) -> bytes:
