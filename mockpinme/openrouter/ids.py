@@ -9,9 +9,6 @@ from dataclasses import dataclass
 
 from .providers import ToolIdStyle
 
-_BASE62 = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-
 _FROM_BASE64 = bytes.maketrans(b"+/=", b"xyz")
 
 
