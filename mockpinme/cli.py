@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ._version import __version__
+from .engine.settings import BODY_TIMEOUT_S, HEADER_TIMEOUT_S, IDLE_TIMEOUT_S
 from .scenario import ScenarioError, builtins, load_scenario
 
 DEFAULT_PORT = 8790
@@ -28,6 +29,13 @@ def _speed(text: str) -> float:
         return check_speed(float(text))
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError("must be a number of seconds above 0")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,6 +67,33 @@ def _parser() -> argparse.ArgumentParser:
         help=f"token for the control API (or ${TOKEN_ENV}); needed when bound off loopback",
     )
     serve.add_argument("--journal-limit", type=int, default=1000, help="requests kept in the journal")
+    serve.add_argument(
+        "--scenarios-dir",
+        action="append",
+        type=Path,
+        metavar="DIR",
+        help="a folder whose scenario files the control API and X-Mockpinme-Scenario may load"
+        " (repeatable; default: the folder of the --scenario file)",
+    )
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a Host name the control API answers besides localhost, 127.0.0.1, [::1] (repeatable)",
+    )
+    for name, default, what in (
+        ("header", HEADER_TIMEOUT_S, "a request's headers"),
+        ("body", BODY_TIMEOUT_S, "a request's body"),
+        ("idle", IDLE_TIMEOUT_S, "an idle connection's next request"),
+    ):
+        serve.add_argument(
+            f"--{name}-timeout",
+            type=_positive,
+            default=default,
+            metavar="S",
+            help=f"seconds to wait for {what} (default {default:g})",
+        )
     serve.add_argument(
         "--loop",
         choices=["auto", "uvloop", "asyncio"],
@@ -144,6 +179,7 @@ def _serve(args: argparse.Namespace) -> int:
     from .engine.state import ServerState
     from .http.app import is_loopback
     from .http.serve import configure_logging, run, serve
+    from .scenario.access import default_dirs
     from .scenario.load import resolve
 
     configure_logging(args.log_level)
@@ -154,6 +190,11 @@ def _serve(args: argparse.Namespace) -> int:
         control_token=args.control_token or None,
         token_required=not is_loopback(args.host),
         cors=args.cors,
+        scenarios_dirs=tuple(args.scenarios_dir or default_dirs(args.scenario)),
+        allowed_hosts=tuple(args.allow_host),
+        header_timeout_s=args.header_timeout,
+        body_timeout_s=args.body_timeout,
+        idle_timeout_s=args.idle_timeout,
     )
     try:
         state = ServerState.create(args.scenario, settings)

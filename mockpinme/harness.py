@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -12,11 +14,12 @@ from aiohttp import web
 
 from .engine.journal import DEFAULT_LIMIT, Entry
 from .engine.outbox import OutboxEmail
-from .engine.settings import Settings
+from .engine.settings import BODY_TIMEOUT_S, HEADER_TIMEOUT_S, IDLE_TIMEOUT_S, Settings
 from .engine.state import ServerState
 from .engine.verdict import Verdict, judge
 from .http.app import create_app, is_loopback, start, url_host
 from .scenario import Scenario
+from .scenario.access import default_dirs
 from .scenario.load import ScenarioSource
 
 
@@ -74,7 +77,13 @@ class MockPinme:
         journal_limit: int = DEFAULT_LIMIT,
         control_token: str | None = None,
         cors: bool = False,
+        scenarios_dirs: Sequence[str | Path] | None = None,
+        allowed_hosts: Sequence[str] = (),
+        header_timeout_s: float = HEADER_TIMEOUT_S,
+        body_timeout_s: float = BODY_TIMEOUT_S,
+        idle_timeout_s: float = IDLE_TIMEOUT_S,
     ) -> None:
+        dirs = default_dirs(scenario) if scenarios_dirs is None else tuple(Path(d) for d in scenarios_dirs)
         settings = Settings(
             seed=seed,
             speed=speed,
@@ -82,6 +91,11 @@ class MockPinme:
             control_token=control_token,
             token_required=not is_loopback(host),
             cors=cors,
+            scenarios_dirs=dirs,
+            allowed_hosts=tuple(allowed_hosts),
+            header_timeout_s=header_timeout_s,
+            body_timeout_s=body_timeout_s,
+            idle_timeout_s=idle_timeout_s,
         )
         self.state = ServerState.create(scenario, settings)
         self.host = host

@@ -36,7 +36,8 @@ def test_health_and_scenarios(server: MockPinme) -> None:
     assert {"default", "low-balance", "flaky", "conversation"} <= set(names)
 
 
-def test_switch_by_name_path_inline_and_yaml(server: MockPinme, tmp_path: Path) -> None:
+def test_switch_by_name_path_inline_and_yaml(start_server: ServerFactory, tmp_path: Path) -> None:
+    server = start_server(scenarios_dirs=[tmp_path])
     assert (
         control(server, "PUT", "scenario", json={"name": "low-balance"}).json()["scenario"] == "low-balance"
     )
@@ -67,8 +68,10 @@ def test_invalid_scenarios_are_refused_with_validate_lines(server: MockPinme) ->
         " fault, latency_ms, finish_reason, usage, annotations, provider, model)",
     ]
     unknown = control(server, "PUT", "scenario", json={"name": "nope"})
-    assert (
-        unknown.status_code == 400 and "no built-in scenario 'nope'" in unknown.json()["error"]["problems"][0]
+    assert unknown.status_code == 400
+    assert unknown.json()["error"]["problems"][0].startswith(
+        "(top): 'nope' is not a built-in scenario or a scenario in --scenarios-dir"
+        " (and no --scenarios-dir was given); built-in scenarios: "
     )
     assert control(server, "PUT", "scenario", json={"name": "a", "path": "b"}).status_code == 400
     assert control(server, "GET", "scenario").json()["name"] == "default"
@@ -85,7 +88,7 @@ def test_journal_filters_and_reset(server: MockPinme) -> None:
         ("/api/v1/chat/completions", 403),
     ]
     first = entries[0]
-    assert first["headers"]["X-API-Key"] == KEY and first["query"] == {"project_name": "demo"}
+    assert first["headers"]["X-API-Key"] == "te…ey" and first["query"] == {"project_name": "demo"}
     assert first["json"] == BODY and first["rule"] == "fallback" and first["duration_ms"] >= 0
     assert entries[2]["scenario"] == "low-balance" and entries[2]["error"] == "pinme.insufficient_balance"
     forbidden = control(server, "GET", "requests", params={"status": 403}).json()["requests"]
@@ -240,7 +243,7 @@ def test_a_node_script_drives_the_control_api(start_server: ServerFactory) -> No
     assert out["chat"]["status"] == 403
     (entry,) = out["journal"]["body"]["requests"]
     assert entry["query"] == {"project_name": "node demo"}
-    assert entry["headers"]["X-API-Key"] == "node-key"
+    assert entry["headers"]["X-API-Key"] == "no…ey"
     assert entry["status"] == 403 and entry["error"] == "pinme.insufficient_balance"
     assert out["state"]["body"]["scenario"] == "low-balance"
     assert out["after"]["body"]["requests"] == []

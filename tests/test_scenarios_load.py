@@ -57,8 +57,8 @@ def test_all_problems_are_reported_at_once_with_places(tmp_path: Path) -> None:
     assert found == [
         f"{path}:2:1: seed: expected a whole number, got 'seven'",
         f"{path}:4:3: stream.ttft_ms: must be at least 0",
-        f"{path}:6:24: rules[0].when.last_user.regex: not a valid regular expression:"
-        " missing ), unterminated subpattern at position 0",
+        f"{path}:6:24: rules[0].when.last_user.regex: not a valid regular expression (RE2 syntax):"
+        " missing ): (open",
         f"{path}:7:28: rules[0].respond.delay_ms: unknown key (expected one of: content, generate,"
         " tool_calls, reasoning, web_search, error, message, retry_after_s, status, body, headers,"
         " stream, fault, latency_ms, finish_reason, usage, annotations, provider, model)",

@@ -3,9 +3,9 @@ OpenRouter's validation, rate limits, a rule's OpenRouter errors, and at last th
 
 from __future__ import annotations
 
-import json
 from typing import NamedTuple
 
+from ..openrouter.encode import MAX_JSON_DEPTH, parse_json
 from ..openrouter.errors import RenderedError
 from ..openrouter.timing import StreamProfile
 from ..scenario.model import Respond
@@ -14,6 +14,7 @@ from .inputs import ReplyInputs
 from .journal import Entry
 from .prepared import Prepared
 from .refusals import is_pinme, named_error, openrouter_error, scripted_error
+from .reply.structured import SchemaTooLarge
 from .request import ChatCall, ChatRequest
 from .session import Session
 from .upstream import invalid, rate_limited
@@ -47,16 +48,22 @@ def answer(session: Session, call: ChatCall, entry: Entry) -> Outcome:
     if call.raw is None:
         return _refused(entry, named_error(session, "pinme.body_too_large"))
     entry.body = call.raw
+    too_deep = False
     try:
-        body = json.loads(call.raw)
-    except ValueError:
-        return _refused(entry, named_error(session, "pinme.invalid_json"))
+        body = parse_json(call.raw)
+    except ValueError as exc:
+        if "nested deeper" not in str(exc):
+            return _refused(entry, named_error(session, "pinme.invalid_json"))
+        body, too_deep = {}, True
     fields = body if isinstance(body, dict) else {}
     entry.stream = fields.get("stream") is True
     api_key, project = call.headers.get("X-API-Key", "").strip(), call.query.get("project_name", "")
     problem = check_chat(session.scenario, api_key, project, session.balances)
     if problem:
         return _refused(entry, named_error(session, problem, api_key=api_key))
+    if too_deep:
+        why = f"mockpinme: the request body nests deeper than {MAX_JSON_DEPTH} levels"
+        return _refused(entry, openrouter_error(400, why, api_key))
     request = ChatRequest.parse(
         fields, session.default_model, session.next_call(), session.scenario.seed, call, api_key, project
     )
@@ -78,7 +85,10 @@ def answer(session: Session, call: ChatCall, entry: Entry) -> Outcome:
     if refusal is not None or model is None:
         return _refused(entry, refusal or named_error(session, "openrouter.invalid_model"))
     inputs = ReplyInputs.of(request, call.raw, respond, found.groups if found else {}, model)
-    prepared = session.replies.get_or_build(inputs)
+    try:
+        prepared = session.replies.get_or_build(inputs)
+    except SchemaTooLarge as exc:
+        return _refused(entry, openrouter_error(400, f"mockpinme: {exc}", api_key))
     if session.tracks_balance:
         session.charge(project, prepared.reply.usage.get("cost", 0.0))
         entry.balance_usd = session.balance(project)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from multidict import CIMultiDictProxy, MultiMapping
 
+from ..openrouter.encode import parse_json
 from .events import Feed
 from .timeline import answer_json, stream_summary
 
@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 DEFAULT_LIMIT = 1000
 BODY_LIMIT = 65536
 """The answer's bytes an entry keeps; past that the body is cut (``answer_cut``)."""
+SECRET_HEADERS = frozenset(
+    {"x-api-key", "authorization", "x-mockpinme-token", "proxy-authorization", "cookie"}
+)
+"""Headers the journal shows masked (see :func:`mask`)."""
 
 
 @dataclass(slots=True)
@@ -81,7 +85,7 @@ class Entry:
         if self.body is None:
             return None
         try:
-            return json.loads(self.body)
+            return parse_json(self.body)
         except ValueError:
             return None
 
@@ -118,7 +122,7 @@ class Entry:
             "method": self.method,
             "path": self.path,
             "query": self.query,
-            "headers": dict(self.headers),
+            "headers": masked_headers(self.headers),
             "json": self.json,
             "stream": self.stream,
             "scenario": self.scenario,
@@ -219,3 +223,8 @@ def mask(key: str | None) -> str:
     if not key:
         return "-"
     return f"{key[:2]}…{key[-2:]}" if len(key) > 6 else "…"
+
+
+def masked_headers(headers: MultiMapping[str]) -> dict[str, str]:
+    """Headers as the journal shows them: secrets (:data:`SECRET_HEADERS`) masked."""
+    return {k: mask(v) if k.lower() in SECRET_HEADERS else v for k, v in headers.items()}

@@ -6,13 +6,12 @@
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from fnmatch import fnmatchcase
-from functools import lru_cache
 from typing import Any
 
+from ..openrouter.checks import compile_regex
 from ..scenario.model import CallRange, Respond, Rule, TextMatch, When
 from . import conversation
 from .prefilter import runs
@@ -24,9 +23,12 @@ Matcher = Callable[[Any, ChatRequest, int], Groups | None]
 WEB_SEARCH = "openrouter:web_search"
 
 
-@lru_cache(maxsize=4096)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _search(pattern: str, text: str) -> Any:
+    """RE2's first match of ``pattern`` in ``text``; lone surrogates (not UTF-8) count as "?"."""
+    try:
+        return compile_regex(pattern).search(text)
+    except UnicodeEncodeError:
+        return compile_regex(pattern).search(text.encode("utf-8", "replace").decode())
 
 
 def text_matches(test: str | TextMatch, text: str | None, *, exact: bool = False) -> Groups | None:
@@ -43,7 +45,7 @@ def text_matches(test: str | TextMatch, text: str | None, *, exact: bool = False
     if test.equals is not None and test.equals != text:
         return None
     if test.regex is not None:
-        found = _compiled(test.regex).search(text)
+        found = _search(test.regex, text)
         return {k: v for k, v in found.groupdict().items() if v is not None} if found else None
     return {}
 

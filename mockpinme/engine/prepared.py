@@ -16,6 +16,16 @@ from .reply.build import ReplyBuilder
 from .reply.text import request_seed
 
 CACHE_SIZE = 512
+CACHE_BYTES = 64 << 20
+"""About how much memory the prepared replies may hold in all (their encodings estimated)."""
+
+
+def footprint(reply: Reply) -> int:
+    """About the bytes one prepared reply holds once encoded as JSON and as a stream plan."""
+    reasoning = reply.reasoning
+    text = len(reply.content or "") + (len(reasoning.text or "") if reasoning is not None else 0)
+    text += sum(len(call.arguments) + len(call.name) for call in reply.tool_calls)
+    return 4 * text + 2048
 
 
 @dataclass
@@ -24,6 +34,7 @@ class Prepared:
 
     reply: Reply
     seed: int
+    size: int = 0
     _json: Template | None = None
     _steps: list[plan.Step] | None = field(default=None, repr=False)
 
@@ -49,12 +60,14 @@ class Prepared:
 
 
 class ReplyCache:
-    """Up to ``size`` prepared replies, by their inputs (the oldest goes first once it is full);
-    :meth:`get_or_build` is the way in."""
+    """Up to ``size`` prepared replies, fewer when they hold more than about ``max_bytes``, by their
+    inputs (the oldest goes first once it is full); :meth:`get_or_build` is the way in."""
 
-    def __init__(self, builder: ReplyBuilder, size: int = CACHE_SIZE) -> None:
+    def __init__(self, builder: ReplyBuilder, size: int = CACHE_SIZE, max_bytes: int = CACHE_BYTES) -> None:
         self.builder = builder
         self.size = size
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._items: dict[ReplyInputs, Prepared] = {}
 
     def get_or_build(self, inputs: ReplyInputs) -> Prepared:
@@ -65,8 +78,10 @@ class ReplyCache:
         request = inputs.request
         seed = request_seed(inputs.seed, request.model, request.messages)
         prepared = self._items[inputs] = Prepared(self.builder.build(inputs, seed), seed)
-        if len(self._items) > self.size:
-            del self._items[next(iter(self._items))]
+        prepared.size = footprint(prepared.reply)
+        self.bytes += prepared.size
+        while len(self._items) > 1 and (len(self._items) > self.size or self.bytes > self.max_bytes):
+            self.bytes -= self._items.pop(next(iter(self._items))).size
         return prepared
 
     def __len__(self) -> int:
@@ -74,3 +89,4 @@ class ReplyCache:
 
     def clear(self) -> None:
         self._items.clear()
+        self.bytes = 0

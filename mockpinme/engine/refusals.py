@@ -13,7 +13,9 @@ from .session import Session
 
 def user_id(api_key: str) -> str:
     """The ``user_id`` OpenRouter puts in its errors, stable per key."""
-    return "user_" + hashlib.blake2b(api_key.encode(), digest_size=14).hexdigest()[:27]
+    return (
+        "user_" + hashlib.blake2b(api_key.encode("utf-8", "surrogatepass"), digest_size=14).hexdigest()[:27]
+    )
 
 
 def named_error(
@@ -51,7 +53,9 @@ def _error_values(request: ChatRequest, session: Session, respond: Respond) -> d
         "provider": model.provider if model else "OpenAI",
         "flagged_input": flagged,
         "retry_after": f"{retry_after:g}",
-        "key_hash": hashlib.blake2b(request.api_key.encode(), digest_size=32).hexdigest(),
+        "key_hash": hashlib.blake2b(
+            request.api_key.encode("utf-8", "surrogatepass"), digest_size=32
+        ).hexdigest(),
         "endpoint": model.chat_endpoint or "/api/v1/embeddings" if model else "/api/v1/embeddings",
         "modality": "image",
     }

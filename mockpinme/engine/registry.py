@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..scenario import ScenarioError, load_scenario
-from ..scenario.convert import Problem
+from ..scenario import load_scenario
+from ..scenario.access import Access
 from ..scenario.load import ScenarioSource
 from .runtime import Runtime
 from .session import Session
@@ -12,9 +12,16 @@ from .session import Session
 class ScenarioRegistry:
     """The active session, and one session per scenario a request picks by name."""
 
-    def __init__(self, runtime: Runtime, scenario: ScenarioSource, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        scenario: ScenarioSource,
+        seed: int | None = None,
+        access: Access | None = None,
+    ) -> None:
         self.runtime = runtime
         self.seed = seed
+        self.access = access or Access()
         self.by_name: dict[str, Session] = {}
         self.active = self._session(scenario, seed)
 
@@ -34,15 +41,14 @@ class ScenarioRegistry:
         """The session a request asked for by name (``X-Mockpinme-Scenario``), else the active one.
 
         Each named scenario keeps its own counters and balances, so parallel tests do not meet.
-        Raises ScenarioError for a name that is not a built-in.
+        Raises ScenarioError for a name that is neither a built-in nor a scenario in an allowed folder.
         """
         if not name:
             return self.active
         found = self.by_name.get(name)
         if found is None:
-            if "/" in name or "\\" in name or name.startswith("."):
-                raise ScenarioError([Problem(None, (), f"'{name}' is not a built-in scenario name")])
-            found = self.by_name[name] = self._session(name, self.seed)
+            loaded = load_scenario(self.access.by_name(name), access=self.access)
+            found = self.by_name[name] = self._session(loaded, self.seed)
         return found
 
     def sessions(self) -> dict[str, Session]:

@@ -27,7 +27,7 @@ class ServerState:
         """Load the scenario (raises ScenarioError) and prepare it."""
         settings = settings or Settings()
         runtime = Runtime.create(settings.speed, settings.journal_limit)
-        return cls(settings, ScenarioRegistry(runtime, scenario, settings.seed), runtime)
+        return cls(settings, ScenarioRegistry(runtime, scenario, settings.seed, settings.access), runtime)
 
     def clear(self) -> None:
         """Journal, failures and outbox emptied; counters, balances, windows and users back to the start."""

@@ -17,6 +17,7 @@ from .index import index
 from .journaled import journaled
 from .keys import SERVER
 from .models import models
+from .protocol import MAX_FIELD_BYTES, MAX_HEADERS, MAX_LINE_BYTES, GuardedServer
 from .watch import watching
 
 LISTEN_BACKLOG = 1024
@@ -59,11 +60,32 @@ def url_host(host: str) -> str:
 
 
 async def start(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
-    """Start serving ``app``; returns the runner and the bound port (useful with port 0)."""
+    """Start serving ``app``; returns the runner and the bound port (useful with port 0).
+
+    Connections idle longer than the settings' ``idle_timeout_s`` are closed, as are those whose
+    request headers take over ``header_timeout_s``; bodies are read as they come (never decompressed)
+    and an answer given before a body is read whole closes the connection instead of draining it.
+    """
+    settings = app[SERVER].settings
     runner = web.AppRunner(
-        app, access_log=None, handle_signals=False, shutdown_timeout=0.5, handler_cancellation=True
+        app,
+        access_log=None,
+        handle_signals=False,
+        shutdown_timeout=0.5,
+        handler_cancellation=True,
+        keepalive_timeout=settings.idle_timeout_s,
+        lingering_time=0,
+        auto_decompress=False,
+        max_line_size=MAX_LINE_BYTES,
+        max_field_size=MAX_FIELD_BYTES,
+        max_headers=MAX_HEADERS,
     )
     await runner.setup()
+    server = runner.server
+    assert server is not None
+    server.__class__ = GuardedServer
+    assert isinstance(server, GuardedServer)
+    server.header_timeout = settings.header_timeout_s
     site = web.TCPSite(runner, host, port, backlog=LISTEN_BACKLOG)
     try:
         await site.start()

@@ -1,36 +1,45 @@
 """The control API, a sub-app under ``/__mockpinme/``: scenario switching, the journal, state,
 reset, time, the verdict.
 
-JSON in and out. Once a token is set (always, when bound off loopback) every call but ``health``
-needs it, as ``Authorization: Bearer TOKEN`` or ``X-Mockpinme-Token: TOKEN``.
+JSON in and out. Only a local ``Host`` (or one given with ``--allow-host``) is answered, and a
+call that changes state is refused when its ``Origin`` is another site. Once a token is set
+(always, when bound off loopback) every call but ``health`` needs it, as ``Authorization: Bearer
+TOKEN`` or ``X-Mockpinme-Token: TOKEN``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
-import json
+import math
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from .._version import __version__
 from ..engine.state import ServerState
-from ..scenario import ScenarioError, builtins, load_scenario, load_text
+from ..openrouter.encode import parse_json
+from ..scenario import Scenario, ScenarioError, builtins, load_scenario, load_text
+from ..scenario.convert import Problem
+from ..scenario.source import MAX_FILE_BYTES, SourceError, decode_utf8
+from .bodies import BodyProblem, read_capped
 from .fallback import unrouted
 from .inspector import PAGE_PATHS, add_routes
+from .guard import SAFE_METHODS, host_allowed, origin_allowed
 from .journaled import journaled
-from .keys import SERVER
+from .keys import CONTROL_PREFIX, SERVER
 from .respond import json_response
 from .services_control import OPEN_PATHS, ROUTES
 from .verdict import get_verdict
 
-PREFIX = "/__mockpinme"
+PREFIX = CONTROL_PREFIX
 TOKEN_HEADER = "X-Mockpinme-Token"
 _OPEN = frozenset(
     {f"{PREFIX}/health", *(PREFIX + path for path in PAGE_PATHS), *(PREFIX + p for p in OPEN_PATHS)}
 )
+MAX_CONTROL_BODY = MAX_FILE_BYTES
+"""The largest control API body (an inline YAML scenario)."""
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -41,9 +50,25 @@ def _problem(status: int, message: str, problems: list[str] | None = None) -> we
     return json_response({"error": error}, status)
 
 
+def _given_token(request: web.Request) -> bytes | None:
+    given = request.headers.get(TOKEN_HEADER)
+    if given is None:
+        scheme, _, credentials = request.headers.get("Authorization", "").strip().partition(" ")
+        given = credentials.strip() if scheme.lower() == "bearer" and credentials.strip() else None
+    return None if given is None else given.encode("utf-8", "surrogateescape")
+
+
 async def _token(request: web.Request, handler: Handler) -> web.StreamResponse:
     """The control API's own gate, in front of each of its handlers."""
     settings = request.app[SERVER].settings
+    if not host_allowed(request.headers.get("Host"), settings.allowed_hosts):
+        return _problem(
+            421, "the control API answers only Host localhost, 127.0.0.1 or [::1] (see --allow-host)"
+        )
+    if request.method not in SAFE_METHODS and not origin_allowed(
+        request.headers.get("Origin"), settings.allowed_hosts
+    ):
+        return _problem(403, "the control API refuses calls that change state from another site's page")
     if request.path in _OPEN:
         return await handler(request)
     if settings.control_token is None:
@@ -54,15 +79,24 @@ async def _token(request: web.Request, handler: Handler) -> web.StreamResponse:
                 " --control-token TOKEN or $MOCKPINME_CONTROL_TOKEN, then send Authorization: Bearer TOKEN",
             )
         return await handler(request)
-    bearer = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    given = request.headers.get(TOKEN_HEADER, bearer)
-    if not hmac.compare_digest(given.encode(), settings.control_token.encode()):
+    given = _given_token(request)
+    if given is None or not hmac.compare_digest(given, settings.control_token.encode()):
         return _problem(
             401,
             "the control API needs the control token:"
             " send Authorization: Bearer TOKEN or X-Mockpinme-Token: TOKEN",
         )
     return await handler(request)
+
+
+async def _body(request: web.Request) -> bytes | web.Response:
+    try:
+        data = await read_capped(request, MAX_CONTROL_BODY)
+    except BodyProblem as problem:
+        return _problem(problem.status, problem.message)
+    if data is None:
+        return _problem(413, f"the body is larger than {MAX_CONTROL_BODY // (1 << 20)} MB")
+    return data
 
 
 async def health(request: web.Request) -> web.Response:
@@ -91,31 +125,47 @@ async def get_scenario(request: web.Request) -> web.Response:
     )
 
 
-async def put_scenario(request: web.Request) -> web.Response:
-    """``PUT scenario``: switch by ``{"name"}``, ``{"path"}``, ``{"scenario": {...}}`` or a YAML body."""
-    state = request.app[SERVER]
-    text = await request.text()
+def _load(state: ServerState, content_type: str, data: bytes) -> Scenario | web.Response:
+    """The scenario a PUT body names or holds, loaded as the server's access policy allows."""
+    access = state.settings.access
+    if content_type in ("application/yaml", "application/x-yaml", "text/yaml", "text/plain"):
+        try:
+            text = decode_utf8(data, "<request body>")
+        except SourceError as exc:
+            raise ScenarioError([Problem(exc.place, (), exc.message)]) from None
+        return load_text(text, "<request body>", relative_to=access.home(), access=access)
     try:
-        if request.content_type in ("application/yaml", "application/x-yaml", "text/yaml", "text/plain"):
-            scenario = load_text(text, "<request body>")
-        else:
-            try:
-                body = json.loads(text)
-            except ValueError:
-                return _problem(400, "the body is neither JSON nor YAML (send YAML as application/yaml)")
-            if not isinstance(body, dict) or len({"name", "path", "scenario"} & set(body)) != 1:
-                return _problem(400, 'send one of {"name": …}, {"path": …}, {"scenario": {…}}')
-            if "scenario" in body:
-                if not isinstance(body["scenario"], dict):
-                    return _problem(400, '"scenario" must be a mapping')
-                scenario = load_scenario(body["scenario"])
-            else:
-                reference = body.get("name") or body.get("path")
-                if not isinstance(reference, str):
-                    return _problem(400, '"name" and "path" take a string')
-                scenario = load_scenario(Path(reference) if "path" in body else reference)
+        body = parse_json(data)
+    except ValueError:
+        return _problem(400, "the body is neither JSON nor YAML (send YAML as application/yaml)")
+    if not isinstance(body, dict) or len({"name", "path", "scenario"} & set(body)) != 1:
+        return _problem(400, 'send one of {"name": …}, {"path": …}, {"scenario": {…}}')
+    if "scenario" in body:
+        if not isinstance(body["scenario"], dict):
+            return _problem(400, '"scenario" must be a mapping')
+        return load_scenario(body["scenario"], relative_to=access.home(), access=access)
+    reference = body.get("name") or body.get("path")
+    if not isinstance(reference, str):
+        return _problem(400, '"name" and "path" take a string')
+    source = access.by_path(reference) if "path" in body else access.by_name(reference)
+    return load_scenario(source, access=access)
+
+
+async def put_scenario(request: web.Request) -> web.Response:
+    """``PUT scenario``: switch by ``{"name"}``, ``{"path"}``, ``{"scenario": {...}}`` or a YAML body.
+
+    Names are built-ins or scenarios in the ``--scenarios-dir`` folders, paths lie in those
+    folders; the loading (file reads included) runs off the event loop."""
+    state = request.app[SERVER]
+    data = await _body(request)
+    if isinstance(data, web.Response):
+        return data
+    try:
+        scenario = await asyncio.to_thread(_load, state, request.content_type, data)
     except ScenarioError as exc:
         return _problem(400, "the scenario is not valid", [str(p) for p in exc.problems])
+    if isinstance(scenario, web.Response):
+        return scenario
     state.scenarios.use(scenario)
     return json_response({"status": "ok", "scenario": scenario.name})
 
@@ -136,7 +186,16 @@ async def get_requests(request: web.Request) -> web.Response:
         )
     except ValueError:
         return _problem(400, "status, since and limit take whole numbers")
-    return json_response({"requests": [e.to_json() for e in entries]})
+    return json_response({"requests": [_shown(e.to_json()) for e in entries]})
+
+
+def _shown(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry that serializes: one whose body nests too deep to write shows no ``json``."""
+    try:
+        json_response(entry["json"])
+    except (RecursionError, ValueError):
+        entry["json"] = None
+    return entry
 
 
 async def reset(request: web.Request) -> web.Response:
@@ -152,10 +211,16 @@ async def get_state(request: web.Request) -> web.Response:
 
 async def post_clock(request: web.Request) -> web.Response:
     """``POST clock`` ``{"advance_s": N}``: move scenario time on (rate-limit windows)."""
+    data = await _body(request)
+    if isinstance(data, web.Response):
+        return data
     try:
-        seconds = float((await request.json())["advance_s"])
+        value = parse_json(data)["advance_s"]
     except (ValueError, KeyError, TypeError):
-        return _problem(400, 'send {"advance_s": seconds}')
+        value = None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        return _problem(400, 'send {"advance_s": seconds}, a finite number of seconds, 0 or more')
+    seconds = float(value)
     clock = request.app[SERVER].runtime.clock
     clock.advance(seconds)
     return json_response({"clock_s": round(clock.now(), 3)})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..openrouter.errors import pinme_wrapped
-from .keys import SERVER
+from .keys import CONTROL_PREFIX, SERVER
 from .respond import json_response
 
 CORS_HEADERS = {
@@ -26,7 +26,8 @@ def pinme_error(status: int, text: str, headers: dict[str, str] | None = None) -
 
 async def unrouted(request: web.Request) -> web.Response:
     """A CORS preflight (with ``--cors``), else JSON 405 with ``Allow``, else JSON 404."""
-    if request.method == "OPTIONS" and request.app[SERVER].settings.cors:
+    opened = request.app[SERVER].settings.cors and not request.path.startswith(CONTROL_PREFIX)
+    if request.method == "OPTIONS" and opened:
         return web.Response(status=204, headers=CORS_HEADERS)
     allowed: set[str] = set()
     for resource in request.app.router.resources():
@@ -40,5 +41,7 @@ async def unrouted(request: web.Request) -> web.Response:
 
 
 async def cors_headers(request: web.Request, response: web.StreamResponse) -> None:
-    """With ``--cors``: let browser pages read every answer, streams included (an on-prepare hook)."""
-    response.headers.update(CORS_HEADERS)
+    """With ``--cors``: let browser pages read every answer of PinMe's paths, streams included (an
+    on-prepare hook); the control API never gets them."""
+    if not request.path.startswith(CONTROL_PREFIX):
+        response.headers.update(CORS_HEADERS)

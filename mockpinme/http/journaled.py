@@ -31,7 +31,12 @@ def journaled(handler: Handler) -> Handler:
     server keeps serving."""
 
     async def wrapper(request: web.Request) -> web.StreamResponse:
-        entry = _start(request) if request.path.startswith("/api/") else None
+        entry = None
+        if request.path.startswith("/api/"):
+            name = request.headers.get(SCENARIO_HEADER)
+            if name and name not in request.app[SERVER].scenarios.by_name:
+                await _load_named(request, name)
+            entry = _start(request)
         status: int | None = None
         try:
             try:
@@ -58,13 +63,22 @@ def journaled(handler: Handler) -> Handler:
     return wrapper
 
 
+async def _load_named(request: web.Request, name: str) -> None:
+    """A scenario named by the header for the first time, loaded off the event loop."""
+    try:
+        request[SESSION] = await asyncio.to_thread(request.app[SERVER].scenarios.lookup, name)
+    except ScenarioError as exc:
+        request[SESSION_PROBLEM] = exc
+
+
 def _start(request: web.Request) -> Entry:
     state = request.app[SERVER]
     name = request.headers.get(SCENARIO_HEADER)
-    try:
-        request[SESSION] = state.scenarios.lookup(name)
-    except ScenarioError as exc:
-        request[SESSION_PROBLEM] = exc
+    if SESSION not in request and SESSION_PROBLEM not in request:
+        try:
+            request[SESSION] = state.scenarios.lookup(name)
+        except ScenarioError as exc:
+            request[SESSION_PROBLEM] = exc
     scenario = name or state.scenarios.active.scenario.name
     entry = state.runtime.journal.record(
         request.method,

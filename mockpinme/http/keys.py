@@ -9,6 +9,8 @@ from ..engine.session import Session
 from ..engine.state import ServerState
 from ..scenario import ScenarioError
 
+CONTROL_PREFIX = "/__mockpinme"
+"""Where the control API lives (``--cors`` never opens it)."""
 SERVER = web.AppKey("mockpinme_server", ServerState)
 ENTRY = web.RequestKey("mockpinme_entry", Entry)
 SESSION = web.RequestKey("mockpinme_session", Session)

@@ -33,9 +33,9 @@ def _stamps(files: list[Path]) -> list[Stamp]:
 
 
 async def watch(state: ServerState, path: Path, poll_s: float = POLL_S) -> None:
-    """Poll the files; on a change load again. A good edit replaces the scenario (streams in flight
-    finish under the old one); a broken one is logged in the ``validate`` format and the last good
-    scenario stays."""
+    """Poll the files; on a change load again (off the event loop). A good edit replaces the scenario
+    (streams in flight finish under the old one); a broken one, whatever is wrong, is logged in the
+    ``validate`` format and the last good scenario stays, and watching goes on."""
     files = scenario_files(path)
     seen = _stamps(files)
     while True:
@@ -45,12 +45,15 @@ async def watch(state: ServerState, path: Path, poll_s: float = POLL_S) -> None:
             continue
         seen = now
         try:
-            scenario = load_file(path)
+            scenario = await asyncio.to_thread(load_file, path)
+            state.scenarios.use(scenario)
         except ScenarioError as exc:
             log.error("scenario not reloaded, keeping the last good one:\n%s", exc)
             continue
-        state.scenarios.use(scenario)
-        files = scenario_files(path)
+        except Exception as exc:
+            log.error("scenario not reloaded, keeping the last good one: %s: %r", path, exc)
+            continue
+        files = await asyncio.to_thread(scenario_files, path)
         seen = _stamps(files)
         log.info("scenario reloaded from %s", path)
 

@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any
+
+import re2
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False
+_RE2_OPTIONS.max_mem = 8 << 20
+REGEX_MAX_LENGTH = 2000
+
+
+@lru_cache(maxsize=4096)
+def compile_regex(pattern: str) -> Any:
+    """``pattern`` compiled by RE2, which matches in time linear in the text (no backtracking).
+
+    Raises ValueError with RE2's reason for what it does not support (backreferences,
+    lookaround) or a pattern past ``REGEX_MAX_LENGTH`` characters or RE2's memory budget.
+    """
+    if len(pattern) > REGEX_MAX_LENGTH:
+        raise ValueError(f"longer than {REGEX_MAX_LENGTH} characters")
+    try:
+        return re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else "rejected"
+        raise ValueError(
+            reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
+        ) from None
+    except UnicodeEncodeError:
+        raise ValueError("holds a character that is not valid Unicode") from None
 
 
 @dataclass(frozen=True)
@@ -29,13 +56,13 @@ class AtMost:
 
 @dataclass(frozen=True)
 class IsRegex:
-    """A string that compiles as a Python regular expression."""
+    """A string that compiles as an RE2 regular expression (see :func:`compile_regex`)."""
 
     def problem(self, value: Any) -> str | None:
         try:
-            re.compile(value)
-        except re.error as exc:
-            return f"not a valid regular expression: {exc}"
+            compile_regex(value)
+        except ValueError as exc:
+            return f"not a valid regular expression (RE2 syntax): {exc}"
         return None
 
 

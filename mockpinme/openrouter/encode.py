@@ -14,11 +14,51 @@ from decimal import Decimal
 from typing import Any
 
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_dumps_ascii = json.JSONEncoder(separators=(",", ":")).encode
+MAX_JSON_DEPTH = 128
+"""How deep a JSON body may nest (arrays and objects)."""
 
 
 def compact_json(value: Any) -> bytes:
-    """``value`` as compact UTF-8 JSON."""
-    return _dumps(value).encode()
+    """``value`` as compact UTF-8 JSON; text holding lone surrogates (from a ``\\ud800`` escape a
+    client sent) is written as ``\\u`` escapes, as a JavaScript server writes it."""
+    try:
+        return _dumps(value).encode()
+    except UnicodeEncodeError:
+        return _dumps_ascii(value).encode()
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        elif not isinstance(item, list):
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in item if isinstance(child, dict | list))
+    return False
+
+
+def parse_json(data: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Strict JSON: UTF-8, no NaN or Infinity, nested at most ``max_depth`` deep; else ValueError."""
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    try:
+        value = _DECODER.decode(text)
+    except RecursionError:
+        raise ValueError(f"nested deeper than {max_depth} levels") from None
+    if text.count("[") + text.count("{") > max_depth and _too_deep(value, max_depth):
+        raise ValueError(f"nested deeper than {max_depth} levels")
+    return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .convert import Problem
-from .source import MarkedDict
+from .source import MarkedDict, read_bytes
+
+if TYPE_CHECKING:
+    from .access import Access
 
 BUILTIN_CATALOGS = ("openrouter", "none")
 
 
-def resolve_catalog(raw: MarkedDict) -> list[Problem]:
-    """Make a catalog file's path absolute in ``raw`` and check that it holds model entries."""
+def resolve_catalog(raw: MarkedDict, access: Access | None = None) -> list[Problem]:
+    """Make a catalog file's path absolute in ``raw`` and check that it holds model entries; with
+    ``access``, only a ``.json`` file in a folder it permits is read."""
     models = raw.get("models")
     if not isinstance(models, MarkedDict):
         return []
@@ -25,11 +30,19 @@ def resolve_catalog(raw: MarkedDict) -> list[Problem]:
     if not path.is_absolute() and mark is not None and not mark.file.startswith("<"):
         path = Path(mark.file).parent / path
     where = ("models", "catalog")
+    if access is not None and not access.permits(path, (".json",)):
+        return [
+            Problem(
+                mark,
+                where,
+                f"catalog file {reference!r} is refused: not a .json file under a --scenarios-dir folder",
+            )
+        ]
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_bytes(path))
     except OSError as exc:
         return [Problem(mark, where, f"cannot read catalog file {path}: {exc.strerror}")]
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         return [Problem(mark, where, f"catalog file {path} is not JSON: {exc}")]
     entries = data.get("data") if isinstance(data, dict) else data
     if not isinstance(entries, list) or not all(isinstance(e, dict) and "id" in e for e in entries):

@@ -6,12 +6,24 @@ import difflib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .catalog_file import resolve_catalog
 from .convert import Converter, Problem
 from .model import Scenario
-from .source import Mark, MarkedDict, SourceError, marked_dict, merge, parse_yaml
+from .source import (
+    Mark,
+    MarkedDict,
+    SourceError,
+    decode_utf8,
+    marked_dict,
+    merge,
+    parse_yaml,
+    read_bytes,
+)
+
+if TYPE_CHECKING:
+    from .access import Access
 
 ScenarioSource = str | Path | Mapping[str, Any] | Scenario
 
@@ -44,7 +56,7 @@ def builtins() -> list[BuiltinInfo]:
     """Every built-in scenario, by name."""
     found = []
     for path in sorted(builtin_dir().glob("*.yaml")):
-        raw = parse_yaml(path.read_text(encoding="utf-8"), str(path))
+        raw = parse_yaml(decode_utf8(read_bytes(path), str(path)), str(path))
         found.append(BuiltinInfo(path.stem, str(raw.get("description", "")).strip(), path))
     return found
 
@@ -84,20 +96,33 @@ def _source_problems(exc: SourceError) -> list[Problem]:
     return [Problem(mark, (), message) for mark, message in exc.found]
 
 
-def _read(path: Path) -> MarkedDict:
+def _read(path: Path, access: Access | None = None, reference: str | None = None) -> MarkedDict:
+    shown = str(path) if access is None or reference is None else repr(reference)
+    if access is not None and not access.permits(path):
+        raise ScenarioError(
+            [
+                Problem(
+                    None,
+                    (),
+                    f"{shown} is refused: not a built-in scenario or a file under a --scenarios-dir folder",
+                )
+            ]
+        )
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_bytes(path)
     except FileNotFoundError:
         names = ", ".join(b.name for b in builtins())
         raise ScenarioError(
-            [Problem(None, (), f"no scenario file {path} (built-in scenarios: {names})")]
+            [Problem(None, (), f"no scenario file {shown} (built-in scenarios: {names})")]
         ) from None
     except IsADirectoryError:
-        raise ScenarioError([Problem(None, (), f"{path} is a folder, not a scenario file")]) from None
+        raise ScenarioError([Problem(None, (), f"{shown} is a folder, not a scenario file")]) from None
     except OSError as exc:
-        raise ScenarioError([Problem(None, (), f"cannot read {path}: {exc.strerror}")]) from None
+        raise ScenarioError([Problem(None, (), f"cannot read {shown}: {exc.strerror}")]) from None
+    except ValueError as exc:
+        raise ScenarioError([Problem(None, (), f"cannot read {shown}: {exc}")]) from None
     try:
-        raw = parse_yaml(text, str(path))
+        raw = parse_yaml(decode_utf8(data, str(path)), str(path))
     except SourceError as exc:
         raise ScenarioError(_source_problems(exc)) from None
     if not raw:
@@ -118,7 +143,9 @@ def _anchor_catalog(raw: MarkedDict, here: Path | None) -> None:
         models["catalog"] = str(here / catalog)
 
 
-def _with_extends(raw: MarkedDict, here: Path | None, seen: tuple[Path, ...]) -> MarkedDict:
+def _with_extends(
+    raw: MarkedDict, here: Path | None, seen: tuple[Path, ...], access: Access | None = None
+) -> MarkedDict:
     _anchor_catalog(raw, here)
     parent_ref = raw.get("extends")
     if parent_ref is None:
@@ -134,7 +161,9 @@ def _with_extends(raw: MarkedDict, here: Path | None, seen: tuple[Path, ...]) ->
         chain = " -> ".join(str(p) for p in (*seen, parent_path))
         raise ScenarioError([Problem(mark, ("extends",), f"extends itself: {chain}")])
     try:
-        parent = _with_extends(_read(parent_path), parent_path.parent, (*seen, parent_path))
+        parent = _with_extends(
+            _read(parent_path, access, parent_ref), parent_path.parent, (*seen, parent_path), access
+        )
     except ScenarioError as exc:
         if exc.problems and exc.problems[0].mark is None:
             raise ScenarioError([Problem(mark, ("extends",), exc.problems[0].message)]) from None
@@ -168,11 +197,14 @@ def _iter_problems_sorted(problems: list[Problem]) -> Iterator[Problem]:
     yield from sorted(problems, key=key)
 
 
-def build(raw: MarkedDict, here: Path | None, seen: tuple[Path, ...] = ()) -> Scenario:
-    """Validate marked values (after ``extends``) into a :class:`Scenario`."""
-    raw = _with_extends(raw, here, seen)
+def build(
+    raw: MarkedDict, here: Path | None, seen: tuple[Path, ...] = (), access: Access | None = None
+) -> Scenario:
+    """Validate marked values (after ``extends``) into a :class:`Scenario`; with ``access``, only
+    the files it permits are read."""
+    raw = _with_extends(raw, here, seen, access)
     _rules_inherit_stream(raw)
-    catalog_problems = resolve_catalog(raw)
+    catalog_problems = resolve_catalog(raw, access)
     converter = Converter()
     scenario = converter.convert(Scenario, raw, (), raw.mark)
     if converter.problems or catalog_problems:
@@ -181,27 +213,32 @@ def build(raw: MarkedDict, here: Path | None, seen: tuple[Path, ...] = ()) -> Sc
     return scenario
 
 
-def load_file(path: Path) -> Scenario:
+def load_file(path: Path, access: Access | None = None, reference: str | None = None) -> Scenario:
     """Load and validate one scenario file; ``name`` defaults to the file's stem."""
     path = path.resolve()
-    raw = _read(path)
+    raw = _read(path, access, reference)
     if "name" not in raw:
         raw["name"] = path.stem
-    return build(raw, path.parent, (path,))
+    return build(raw, path.parent, (path,), access)
 
 
-def load_scenario(source: ScenarioSource, *, relative_to: Path | None = None) -> Scenario:
-    """A scenario from a built-in name, a file path, a mapping (inline YAML data) or a Scenario."""
+def load_scenario(
+    source: ScenarioSource, *, relative_to: Path | None = None, access: Access | None = None
+) -> Scenario:
+    """A scenario from a built-in name, a file path, a mapping (inline YAML data) or a Scenario;
+    with ``access``, files (the scenario's own and those it extends) only where it permits."""
     if isinstance(source, Scenario):
         return source
     if isinstance(source, Mapping):
         raw = marked_dict(dict(source), Mark("<inline>", 1, 1))
         raw.setdefault("name", "inline")
-        return build(raw, relative_to)
-    return load_file(locate(str(source), relative_to))
+        return build(raw, relative_to, access=access)
+    return load_file(locate(str(source), relative_to), access, str(source))
 
 
-def load_text(text: str, file: str = "<inline>", *, relative_to: Path | None = None) -> Scenario:
+def load_text(
+    text: str, file: str = "<inline>", *, relative_to: Path | None = None, access: Access | None = None
+) -> Scenario:
     """A scenario from YAML (or JSON) text."""
     try:
         raw = parse_yaml(text, file)
@@ -210,7 +247,7 @@ def load_text(text: str, file: str = "<inline>", *, relative_to: Path | None = N
     if not raw:
         raise ScenarioError([Problem(raw.mark, (), EMPTY)])
     raw.setdefault("name", "inline")
-    return build(raw, relative_to)
+    return build(raw, relative_to, access=access)
 
 
 def scenario_files(path: Path) -> list[Path]:
@@ -220,8 +257,8 @@ def scenario_files(path: Path) -> list[Path]:
     while current is not None and current not in files:
         files.append(current)
         try:
-            parent = parse_yaml(current.read_text(encoding="utf-8"), str(current)).get("extends")
-        except (OSError, SourceError):
+            parent = parse_yaml(decode_utf8(read_bytes(current), str(current)), str(current)).get("extends")
+        except (OSError, ValueError, SourceError):
             break
         current = resolve(parent, current.parent).resolve() if isinstance(parent, str) else None
     return files

@@ -70,7 +70,8 @@ class ReplyBuilder:
             return fill(respond.content, values)
         fmt = request.body.get("response_format")
         if isinstance(fmt, dict) and fmt.get("type") == "json_schema" and respond.generate is None:
-            schema = (fmt.get("json_schema") or {}).get("schema") or {"type": "object"}
+            spec = fmt.get("json_schema")
+            schema = (spec.get("schema") if isinstance(spec, dict) else None) or {"type": "object"}
             return json.dumps(SchemaValues(rng).value(schema), ensure_ascii=False)
         if results and respond.generate is None:
             return summary(request.last_text("user") or "", results)

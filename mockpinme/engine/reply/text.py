@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 def request_seed(scenario_seed: int, model: str, messages: Any) -> int:
     """A number that depends only on the scenario's seed, the model and the messages."""
     text = json.dumps([scenario_seed, model, messages], sort_keys=True, ensure_ascii=False)
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+    return int.from_bytes(
+        hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big"
+    )
 
 
 class TextGenerator:

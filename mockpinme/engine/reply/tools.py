@@ -42,7 +42,8 @@ def _chosen(request: ChatRequest) -> dict[str, Any] | None:
     if not tools or choice == "none":
         return None
     if isinstance(choice, dict):
-        name = (choice.get("function") or {}).get("name")
+        function = choice.get("function")
+        name = function.get("name") if isinstance(function, dict) else None
         return next((t for t in tools if t["name"] == name), None)
     if choice == "required":
         return _mentioned(tools, request.last_text("user") or "")
