@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import socket
@@ -35,10 +36,8 @@ def raw(server: MockPinme, data: bytes, *, wait: float = 5.0, until_closed: floa
     """Send bytes as they are and read one answer (by its Content-Length); with ``until_closed``,
     wait that long for the server to close the connection after it."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=wait) as sock:
-        try:
+        with contextlib.suppress(OSError):
             sock.sendall(data)
-        except OSError:
-            pass
         received = b""
         closed = False
         while b"\r\n\r\n" not in received:

@@ -84,3 +84,31 @@ def test_streams_in_flight_are_not_dropped(watched: tuple[str, Path, Path, subpr
     assert first and "data: [DONE]" in rest
     assert '"content":"one"' in first + "".join(rest)
     assert wait_for(url, "after the edit") < 1.0
+
+
+def test_watching_goes_on_after_edits_the_loader_refuses(
+    watched: tuple[str, Path, Path, subprocess.Popen[str]],
+) -> None:
+    url, scenario, _, process = watched
+    assert reply(url) == "one"
+    for broken in (
+        b"seed: &a [*a]\n",
+        b"description: caf\xe9\n",
+        (
+            "a: &a [x,x,x,x,x,x,x,x,x,x]\n"
+            + "".join(
+                f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcde", "bcdef", strict=True)
+            )
+        ).encode(),
+    ):
+        scenario.write_bytes(b"extends: base.yaml\n" + broken)
+        time.sleep(0.6)
+        assert reply(url) == "one"
+    scenario.write_text("extends: base.yaml\nrules:\n  - respond: {content: fixed}\n")
+    assert wait_for(url, "fixed") < 1.0
+    process.terminate()
+    _, err = process.communicate(timeout=5)
+    assert f"{scenario}:2:7: (top): an alias refers to the value that holds it" in err
+    assert f"{scenario}:2:17: (top): not UTF-8 text (byte 0xe9)" in err
+    assert f"{scenario}:3:4: (top): aliases expand past 10000 values" in err
+    assert "Traceback" not in err
