@@ -218,11 +218,16 @@ class Journal:
         return found[-limit:] if limit is not None else found
 
 
+def printable(text: str) -> str:
+    """Text from a request as a log line may hold it: what is not valid Unicode as escapes."""
+    return text.encode("utf-8", "backslashreplace").decode()
+
+
 def mask(key: str | None) -> str:
     """A key as logs show it: the first and last two characters."""
     if not key:
         return "-"
-    return f"{key[:2]}…{key[-2:]}" if len(key) > 6 else "…"
+    return printable(f"{key[:2]}…{key[-2:]}") if len(key) > 6 else "…"
 
 
 def masked_headers(headers: MultiMapping[str]) -> dict[str, str]:

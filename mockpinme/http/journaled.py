@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from ..engine.journal import Entry, mask
+from ..engine.journal import Entry, mask, printable
 from ..engine.session import Session
 from ..engine.state import SCENARIO_HEADER
 from ..engine.timeline import brief
@@ -103,7 +103,7 @@ def session_of(request: web.Request) -> Session | web.Response:
 
 def _failure(request: web.Request, exc: Exception) -> web.Response:
     request.app[SERVER].runtime.failures.append(exc)
-    log.exception("mockpinme failed on %s %s", request.method, request.path)
+    log.exception("mockpinme failed on %s %s", request.method, printable(request.path))
     return json_response({"error": {"message": f"mockpinme internal error: {exc!r}", "code": 500}}, 500)
 
 
@@ -122,4 +122,4 @@ def log_line(entry: Entry) -> str:
     elif entry.ended is not None:
         parts.append(f"end={entry.ended}")
     parts.append(f"duration_ms={entry.duration_ms}")
-    return " ".join(parts)
+    return printable(" ".join(parts))

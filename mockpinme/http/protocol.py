@@ -13,6 +13,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
+from ..engine.journal import printable
 from ..openrouter.encode import compact_json
 from .fallback import pinme_error
 
@@ -25,7 +26,7 @@ MAX_HEADERS = 128
 
 def _reason(status: int, exc: BaseException | None, message: str | None) -> str:
     text = message or (exc.message if isinstance(exc, HttpProcessingError) else "") or ""
-    text = " ".join(str(text).split())
+    text = " ".join(printable(str(text)).split())
     if len(text) > 200:
         text = text[:197] + "..."
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
