@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from mockpinme import MockPinme, load_scenario
-from mockpinme.scenario import ScenarioError
+from mockpinme.scenario import ScenarioError, load_text
 
 from .attacks import alive, no_traceback, watched_log
 from .conftest import KEY, ServerFactory, chat_url
@@ -69,3 +69,13 @@ def test_prepared_replies_are_bounded_by_bytes(start_server: ServerFactory) -> N
         assert say(server, f"question {n}").startswith(f"question {n}x")
     assert cache.bytes <= cache.max_bytes and len(cache) == 5
     assert say(server, "question 19").startswith("question 19x")
+
+
+def test_infinite_or_nan_numbers_in_a_scenario_are_problems() -> None:
+    text = "stream: {ttft_ms: .inf}\nrules:\n  - respond: {content: x, latency_ms: .nan}\n"
+    with pytest.raises(ScenarioError) as caught:
+        load_text(text, "odd.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "odd.yaml:1:10: stream.ttft_ms: expected a finite number, got inf",
+        "odd.yaml:3:27: rules[0].respond.latency_ms: expected a finite number, got nan",
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from dataclasses import dataclass
@@ -143,6 +144,9 @@ class Converter:
         if tp is Any:
             return value
         if tp is float and isinstance(value, int | float) and not isinstance(value, bool):
+            if not math.isfinite(value):
+                self.report(mark, path, f"expected a finite number, got {value!r}")
+                return None
             return float(value)
         if tp is int and isinstance(value, int) and not isinstance(value, bool):
             return value
