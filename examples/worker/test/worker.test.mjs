@@ -352,7 +352,7 @@ scenario('default', async ({ mock, worker }) => {
   // What the Worker sent upstream: the guide's auth header, query and body.
   const [nonStreamed, streamed] = await chatCalls(mock);
   for (const call of [nonStreamed, streamed]) {
-    assert.equal(call.headers['X-API-Key'], API_KEY);
+    assert.equal(call.headers['X-API-Key'], `${API_KEY.slice(0, 2)}…${API_KEY.slice(-2)}`); // masked in the journal
     assert.deepEqual(call.query, { project_name: PROJECT_NAME });
     assert.equal(call.json.model, 'openai/gpt-4o-mini');
     assert.deepEqual(call.json.messages, [
