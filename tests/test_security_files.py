@@ -238,3 +238,25 @@ def test_aliases_sent_to_the_control_api_are_problems(
         assert problems(response) == [expected]
     alive(server)
     no_traceback(watched_log, server)
+
+
+def test_an_inline_scenario_reads_no_catalog_file_outside_the_folders(
+    start_server: ServerFactory, folders: tuple[Path, Path], watched_log: pytest.LogCaptureFixture
+) -> None:
+    allowed, outside = folders
+    (outside / "models.json").write_text('{"data": [{"id": "secret/model"}]}')
+    os.mkfifo(allowed / "pipe.json")
+    server = start_server(scenarios_dirs=[allowed])
+    for reference in ("/etc/passwd", str(outside / "models.json"), "/dev/zero", str(allowed / "pipe.json")):
+        found = problems(put(server, scenario={"models": {"catalog": reference}}))
+        if reference.endswith("pipe.json"):
+            assert found == [
+                f"<inline>:1:1: models.catalog: cannot read catalog file {reference}: not a regular file"
+            ]
+        else:
+            assert found == [
+                f"<inline>:1:1: models.catalog: catalog file {reference!r} is refused:"
+                " not a .json file under a --scenarios-dir folder"
+            ]
+    alive(server)
+    no_traceback(watched_log, server)

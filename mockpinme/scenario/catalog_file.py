@@ -20,12 +20,12 @@ def resolve_catalog(raw: MarkedDict, access: Access | None = None) -> list[Probl
     """Make a catalog file's path absolute in ``raw`` and check that it holds model entries; with
     ``access``, only a ``.json`` file in a folder it permits is read."""
     models = raw.get("models")
-    if not isinstance(models, MarkedDict):
+    if not isinstance(models, dict):
         return []
     reference = models.get("catalog")
     if not isinstance(reference, str) or reference in BUILTIN_CATALOGS or not reference:
         return []
-    mark = models.marks.get("catalog", models.mark)
+    mark = getattr(models, "marks", {}).get("catalog", getattr(models, "mark", None)) or raw.mark
     path = Path(reference).expanduser()
     if not path.is_absolute() and mark is not None and not mark.file.startswith("<"):
         path = Path(mark.file).parent / path
@@ -39,9 +39,13 @@ def resolve_catalog(raw: MarkedDict, access: Access | None = None) -> list[Probl
             )
         ]
     try:
-        data = json.loads(read_bytes(path))
+        text = read_bytes(path)
     except OSError as exc:
         return [Problem(mark, where, f"cannot read catalog file {path}: {exc.strerror}")]
+    except ValueError as exc:
+        return [Problem(mark, where, f"cannot read catalog file {path}: {exc}")]
+    try:
+        data = json.loads(text)
     except (ValueError, RecursionError) as exc:
         return [Problem(mark, where, f"catalog file {path} is not JSON: {exc}")]
     entries = data.get("data") if isinstance(data, dict) else data
