@@ -25,8 +25,8 @@ from ..scenario.convert import Problem
 from ..scenario.source import MAX_FILE_BYTES, SourceError, decode_utf8
 from .bodies import BodyProblem, read_capped
 from .fallback import unrouted
-from .inspector import PAGE_PATHS, add_routes
 from .guard import SAFE_METHODS, host_allowed, origin_allowed
+from .inspector import PAGE_PATHS, add_routes
 from .journaled import journaled
 from .keys import CONTROL_PREFIX, SERVER
 from .respond import json_response
