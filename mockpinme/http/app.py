@@ -7,6 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from ..engine.settings import Settings
 from ..engine.state import ServerState
 from . import auth
 from .chat import chat_completions
@@ -66,7 +67,7 @@ async def start(app: web.Application, host: str, port: int) -> tuple[web.AppRunn
     request headers take over ``header_timeout_s``; bodies are read as they come (never decompressed)
     and an answer given before a body is read whole closes the connection instead of draining it.
     """
-    settings = app[SERVER].settings
+    settings = app[SERVER].settings if SERVER in app else Settings()
     runner = web.AppRunner(
         app,
         access_log=None,
