@@ -145,11 +145,16 @@ def test_extends_with_a_mistyped_name_suggests_too(tmp_path: Path) -> None:
 # 9. relative paths
 
 
-def test_put_scenario_path_resolves_against_the_servers_working_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: MockPinme
+def test_put_scenario_path_resolves_against_the_scenario_folders_not_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start_server: ServerFactory
 ) -> None:
-    (tmp_path / "here.yaml").write_text("extends: low-balance\n")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "here.yaml").write_text("extends: low-balance\n")
+    (tmp_path / "cwd.yaml").write_text("extends: low-balance\n")
     monkeypatch.chdir(tmp_path)
+    server = start_server(scenarios_dirs=[tmp_path / "folder"])
+    refused = httpx.put(server.url_for("/__mockpinme/scenario"), json={"path": "cwd.yaml"})
+    assert refused.status_code == 400
     answer = httpx.put(server.url_for("/__mockpinme/scenario"), json={"path": "here.yaml"})
     assert answer.json() == {"status": "ok", "scenario": "here"}
     assert chat(server).status_code == 403

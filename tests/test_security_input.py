@@ -50,7 +50,14 @@ def test_deep_nesting_is_a_400_not_a_recursion_error(
     ):
         answer = post(server, body)
         assert (answer.status_code, answer.json()) == (400, deep)
-    shallow = post(server, START + b',"metadata":' + b"[" * 100 + b"]" * 100 + b"}")
+    shallow_schema = b'{"type":"object","x":' + b"[" * 100 + b"]" * 100 + b"}"
+    shallow = post(
+        server,
+        START[:-1]
+        + b'],"tools":[{"type":"function","function":{"name":"f","parameters":'
+        + shallow_schema
+        + b"}}]}",
+    )
     assert shallow.status_code == 200
     entries = journal(server)
     assert [e["status"] for e in entries] == [400, 400, 400, 200]
@@ -66,8 +73,11 @@ def test_lone_surrogates_never_break_an_answer(
     invalid_model = post(server, b'{"model":"\\ud800","messages":[{"role":"user","content":"hi"}]}')
     assert invalid_model.status_code == 400
     assert invalid_model.json()["error"]["message"] == "\ud800 is not a valid model ID"
+    bad_role = post(server, b'{"model":"openai/gpt-4o-mini","messages":[{"role":"\\ud800","content":"hi"}]}')
+    assert bad_role.status_code == 400
+    assert json.loads(bad_role.json()["error"]["message"])[0]["path"] == ["messages", 0, "role"]
     for body in (
-        b'{"model":"openai/gpt-4o-mini","messages":[{"role":"\\ud800","content":"\\ud800 hi"}]}',
+        b'{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"\\ud800 hi"}]}',
         b'{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"\\udc00"}],'
         b'"reasoning":{"effort":"high"},"stream":true}',
         START + b',"tool_choice":"required","tools":[' + tool + b"]}",
@@ -79,7 +89,7 @@ def test_lone_surrogates_never_break_an_answer(
     assert called["message"]["tool_calls"][0]["function"]["name"] == "\udfff"
     encoded = post(server, START[:-1] + b',{"role":"user","content":"\xed\xa0\x80"}]}')
     assert (encoded.status_code, encoded.json()["data"]["error"]) == (400, "Invalid JSON")
-    assert len(journal(server)) == 7
+    assert len(journal(server)) == 8
     alive(server)
     no_traceback(watched_log, server)
 
@@ -127,14 +137,28 @@ def test_broken_client_schemas_are_answered_normally(
     no_traceback(watched_log, server)
 
 
-def test_tool_choice_and_response_format_of_the_wrong_shape_are_answered(server: MockPinme) -> None:
-    for extra in (
-        {"tool_choice": {"function": "x"}},
-        {"tool_choice": {"type": "function", "function": ["f"]}},
-        {"response_format": {"type": "json_schema", "json_schema": "x"}},
-        {"response_format": {"type": "json_schema", "json_schema": {"schema": 5}}},
+def test_tool_choice_and_response_format_of_the_wrong_shape_get_openrouters_400_or_an_answer(
+    server: MockPinme, watched_log: pytest.LogCaptureFixture
+) -> None:
+    for extra, path in (
+        ({"tool_choice": {"function": "x"}}, ["tool_choice"]),
+        (
+            {"response_format": {"type": "json_schema", "json_schema": "x"}},
+            ["response_format", "json_schema"],
+        ),
+        (
+            {"response_format": {"type": "json_schema", "json_schema": {"schema": 5}}},
+            ["response_format", "json_schema", "name"],
+        ),
     ):
-        assert post(server, tools_body({"type": "object"}, **extra)).status_code == 200, extra
+        refused = post(server, tools_body({"type": "object"}, **extra))
+        assert refused.status_code == 400, extra
+        assert json.loads(refused.json()["error"]["message"])[0]["path"] == path
+    answered = post(
+        server, tools_body({"type": "object"}, tool_choice={"type": "function", "function": ["f"]})
+    )
+    assert answered.status_code == 200 and answered.json()["choices"][0]["message"]["content"]
+    no_traceback(watched_log, server)
 
 
 @pytest.mark.parametrize(

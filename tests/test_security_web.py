@@ -119,7 +119,13 @@ def test_the_token_goes_only_as_bearer_or_its_own_header(
 ) -> None:
     server = start_server(control_token="s3cret-token")
     url = server.url_for("/__mockpinme/state")
-    refused = {"error": {"message": "the control API needs the control token", "code": 401}}
+    refused = {
+        "error": {
+            "message": "the control API needs the control token:"
+            " send Authorization: Bearer TOKEN or X-Mockpinme-Token: TOKEN",
+            "code": 401,
+        }
+    }
     for headers in (
         {},
         {"Authorization": "s3cret-token"},

@@ -8,6 +8,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+from ..openrouter.encode import parse_json
 from ..openrouter.errors import RenderedError
 from .directory import User, page_size
 from .email import deliver, is_address
@@ -41,7 +42,7 @@ def _body(call: ServiceCall, entry: Entry, secret: str) -> dict[str, Any] | Rend
     if call.raw is None:
         return _refused(entry, pinme_error("pinme.body_too_large"))
     try:
-        body = json.loads(call.raw)
+        body = parse_json(call.raw)
     except ValueError:
         body = None
     if not isinstance(body, dict):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 
+from ..openrouter.encode import parse_json
 from ..openrouter.errors import RenderedError
 from .gate import check_key, project_of_key
 from .journal import Entry
@@ -57,7 +57,7 @@ def send_email(session: Session, runtime: Runtime, call: ServiceCall, entry: Ent
         return _refused(entry, pinme_error("pinme.body_too_large"))
     entry.body = call.raw
     try:
-        body = json.loads(call.raw)
+        body = parse_json(call.raw)
     except ValueError:
         return _refused(entry, pinme_error("pinme.invalid_json"))
     if not isinstance(body, dict):

@@ -3,9 +3,9 @@ the same reasons strict mode gives. Computed when asked, never while answering."
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from ..openrouter.encode import parse_json
 from .journal import Entry
 from .match import MATCHERS, conditions, place
 from .request import ChatCall, ChatRequest
@@ -20,7 +20,7 @@ def explain(session: Session | None, entry: Entry) -> dict[str, Any]:
     if entry.nth is None or entry.body is None:
         return {"note": "the request stopped before the rules were consulted", "rules": []}
     try:
-        fields = json.loads(entry.body)
+        fields = parse_json(entry.body)
     except ValueError:
         return {"note": "the body is not JSON", "rules": []}
     call = ChatCall(entry.body, entry.headers, entry.params)

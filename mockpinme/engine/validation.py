@@ -210,10 +210,28 @@ def _issue(ref: str, error: Any, kind: str, value: Any, path: list[Any]) -> Issu
 
 
 def check(body: Any) -> list[Issue]:
-    """The issues OpenRouter's validation finds in a request body; empty when it passes."""
+    """The issues OpenRouter's validation finds in a request body; empty when it passes (text
+    with lone surrogates, which the validator cannot take, is checked with them as ``?``)."""
+    try:
+        return _check(body)
+    except UnicodeEncodeError:
+        return _check(_well_formed(body))
+
+
+def _check(body: Any) -> list[Issue]:
     if _validator("#/definitions/ChatRequest").is_valid(body):
         return []
     return _issues("#/definitions/ChatRequest", body, [], 0)
+
+
+def _well_formed(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode()
+    if isinstance(value, list):
+        return [_well_formed(v) for v in value]
+    if isinstance(value, dict):
+        return {_well_formed(k): _well_formed(v) for k, v in value.items()}
+    return value
 
 
 def message(found: list[Issue]) -> str:

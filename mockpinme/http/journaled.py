@@ -16,6 +16,8 @@ from ..engine.timeline import brief
 from ..engine.verdict.record import retry_after_s
 from ..openrouter.errors import openrouter_body
 from ..scenario import ScenarioError
+from .bodies import BodyProblem
+from .fallback import pinme_error
 from .keys import ENTRY, SERVER, SESSION, SESSION_PROBLEM
 from .requestlog import request_log
 from .respond import json_response
@@ -43,6 +45,10 @@ def journaled(handler: Handler) -> Handler:
                 response = await handler(request)
             except (asyncio.CancelledError, ConnectionError, web.HTTPException):
                 raise
+            except BodyProblem as problem:
+                response = pinme_error(problem.status, problem.message)
+                if entry is not None:
+                    entry.error = f"http.{problem.status}"
             except Exception as exc:
                 response = _failure(request, exc)
             status = response.status

@@ -10,7 +10,9 @@ from aiohttp import web
 
 from ..engine.auth import TokenProblem
 from ..engine.state import SCENARIO_HEADER
+from ..openrouter.encode import parse_json
 from ..scenario import ScenarioError
+from .bodies import BodyProblem, read_capped
 from .keys import SERVER
 from .respond import json_response
 
@@ -52,8 +54,9 @@ async def post_token(request: web.Request) -> web.Response:
     """``POST auth/token`` ``{"email"}`` or ``{"uid"}`` (``project``, ``expires_in_s``, ``claims``)."""
     state = request.app[SERVER]
     try:
-        body = await request.json()
-    except ValueError:
+        data = await read_capped(request, 1 << 20)
+        body = parse_json(data) if data is not None else None
+    except (ValueError, BodyProblem):
         body = None
     if not isinstance(body, dict):
         return _problem(400, 'send JSON: {"email": …} or {"uid": …}')

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ...openrouter.encode import parse_json
 from ..journal import Entry
 from .record import INCOMPLETE
 from .timeline import Timeline, arrived, ended
@@ -21,7 +22,7 @@ def identity(entry: Entry) -> Identity:
     body: str | bytes | None = entry.body
     if entry.body is not None:
         with contextlib.suppress(ValueError):
-            body = json.dumps(json.loads(entry.body), sort_keys=True, separators=(",", ":"))
+            body = json.dumps(parse_json(entry.body), sort_keys=True, separators=(",", ":"))
     return (entry.method, entry.api_key or "", entry.path, tuple(sorted(entry.params.items())), body)
 
 
