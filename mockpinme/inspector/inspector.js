@@ -32,6 +32,7 @@
 
   function mask(value) {
     if (!value) return '-';
+    if (value.includes('…')) return value; // the server masks secrets already
     return value.length > 6 ? `${value.slice(0, 2)}…${value.slice(-2)}` : '…';
   }
 
