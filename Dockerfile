@@ -1,10 +1,12 @@
 # mockpinme as a service container: binds 0.0.0.0:8790 inside the image (and only here).
 # User scenarios go in /scenarios:  docker run -v "$PWD/scenarios:/scenarios" IMAGE --scenario /scenarios/my.yaml
 # The server runs as uid 10001: mounted files must be readable by it (chmod a+r, or --user).
-# Settings by environment: MOCKPINME_SCENARIO (a name or a path) and MOCKPINME_CONTROL_TOKEN.
+# Settings by environment: MOCKPINME_SCENARIO (a name or a path), MOCKPINME_CONTROL_TOKEN, and
+# MOCKPINME_SCENARIOS_DIR (set to /scenarios).
 FROM python:3.11-slim
 
 ENV PYTHONUNBUFFERED=1 \
+    MOCKPINME_SCENARIOS_DIR=/scenarios \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 

@@ -20,6 +20,7 @@ from .scenario import ScenarioError, builtins, load_scenario
 DEFAULT_PORT = 8790
 TOKEN_ENV = "MOCKPINME_CONTROL_TOKEN"
 SCENARIO_ENV = "MOCKPINME_SCENARIO"
+DIRS_ENV = "MOCKPINME_SCENARIOS_DIR"
 
 
 def _speed(text: str) -> float:
@@ -36,6 +37,11 @@ def _positive(text: str) -> float:
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError("must be a number of seconds above 0")
     return value
+
+
+def env_dirs() -> list[Path]:
+    """The folders ``$MOCKPINME_SCENARIOS_DIR`` names (separated like ``PATH``)."""
+    return [Path(p) for p in os.environ.get(DIRS_ENV, "").split(os.pathsep) if p]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="DIR",
         help="a folder whose scenario files the control API and X-Mockpinme-Scenario may load"
-        " (repeatable; default: the folder of the --scenario file)",
+        f" (repeatable; default: ${DIRS_ENV}, else the folder of the --scenario file)",
     )
     serve.add_argument(
         "--allow-host",
@@ -190,7 +196,7 @@ def _serve(args: argparse.Namespace) -> int:
         control_token=args.control_token or None,
         token_required=not is_loopback(args.host),
         cors=args.cors,
-        scenarios_dirs=tuple(args.scenarios_dir or default_dirs(args.scenario)),
+        scenarios_dirs=tuple(args.scenarios_dir or env_dirs() or default_dirs(args.scenario)),
         allowed_hosts=tuple(args.allow_host),
         header_timeout_s=args.header_timeout,
         body_timeout_s=args.body_timeout,

@@ -450,3 +450,16 @@ def test_links_and_keys_need_no_control_token(start_server: ServerFactory) -> No
         headers={"Authorization": "Bearer s3cret"},
     )
     assert verify(server, minted.json()["id_token"]).status_code == 200
+
+
+def test_the_control_api_lists_every_projects_users(server: MockPinme) -> None:
+    assert httpx.get(server.url_for("/__mockpinme/auth/users")).json() == {"users": []}
+    ada = sign_up(server)
+    bob = sign_up(server, "bob@example.com", project="other")
+    users = httpx.get(server.url_for("/__mockpinme/auth/users")).json()["users"]
+    assert [(u["project"], u["uid"], u["email"], u["email_verified"]) for u in users] == [
+        ("demo", ada["uid"], "ada@example.com", False),
+        ("other", bob["uid"], "bob@example.com", False),
+    ]
+    server.clear()
+    assert httpx.get(server.url_for("/__mockpinme/auth/users")).json() == {"users": []}

@@ -376,3 +376,24 @@ def test_n_choices_for_a_model_that_lists_n_and_one_for_the_rest(start_server: S
     assert many.usage.completion_tokens > one.usage.completion_tokens
     ignored = client.chat.completions.create(model="openai/gpt-4o-mini", messages=HI, n=2)  # type: ignore[arg-type]
     assert len(ignored.choices) == 1
+
+
+def test_scenarios_dir_comes_from_the_environment(tmp_path: Path) -> None:
+    (tmp_path / "mine.yaml").write_text("rules:\n  - respond: {content: from the env folder}\n")
+    env = {**os.environ, "MOCKPINME_SCENARIOS_DIR": f"{tmp_path / 'other'}{os.pathsep}{tmp_path}"}
+    command = [sys.executable, "-m", "mockpinme", "serve", "--port", "0", "--speed", "0"]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+    ) as p:
+        try:
+            assert p.stdout is not None
+            url = p.stdout.readline().split()[3]
+            switched = httpx.put(f"{url}/__mockpinme/scenario", json={"name": "mine"})
+            assert switched.json() == {"status": "ok", "scenario": "mine"}
+            body = {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
+            reply = httpx.post(
+                f"{url}/api/v1/chat/completions?project_name=p", json=body, headers={"X-API-Key": "k"}
+            )
+            assert reply.json()["choices"][0]["message"]["content"] == "from the env folder"
+        finally:
+            p.terminate()

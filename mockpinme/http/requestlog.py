@@ -47,10 +47,14 @@ class RequestLog:
         self.pending.append(f"{self._stamp},{int(now * 1000) % 1000:03d} INFO mockpinme: {line}\n")
 
     def flush(self) -> None:
-        if self.stream is not None and self.pending:
-            self.stream.write("".join(self.pending))
-            self.stream.flush()
-        self.pending.clear()
+        """Write what is pending (a stream closed meanwhile sends lines back to the logger)."""
+        lines, self.pending = self.pending, []
+        if self.stream is not None and lines:
+            try:
+                self.stream.write("".join(lines))
+                self.stream.flush()
+            except (ValueError, OSError):
+                self.stream = None
 
 
 request_log = RequestLog()

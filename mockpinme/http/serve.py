@@ -30,6 +30,7 @@ async def serve(
     is the server's alone, and those passes would otherwise walk it again and again under load.
     """
     runner, bound = await start(create_app(state, watch=watch), host, port)
+    request_log.direct_to(sys.stderr)
     gc.freeze()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -46,6 +47,7 @@ async def serve(
         await runner.cleanup()
         print(f"mockpinme verdict: {judge(state.runtime, state.scenarios).summary()}", flush=True)
         request_log.flush()
+        request_log.direct_to(None)
 
 
 def run(main: Coroutine[Any, Any, None], loop: str = "auto") -> None:
@@ -68,4 +70,3 @@ def configure_logging(level: str) -> None:
         stream=sys.stderr, level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("faker").setLevel(logging.WARNING)
-    request_log.direct_to(sys.stderr)

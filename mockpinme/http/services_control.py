@@ -100,12 +100,24 @@ async def verify_email(request: web.Request) -> web.Response:
     return web.Response(status=400, text=page, content_type="text/html")
 
 
+async def get_users(request: web.Request) -> web.Response:
+    """``GET auth/users``: the users of every project the active scenario has seen, by uid."""
+    auth = request.app[SERVER].scenarios.active.auth
+    users = [
+        {**user.info(), "project": project}
+        for project, directory in sorted(auth.projects.items())
+        for user in directory.page(None, max(1, len(directory)))[0]
+    ]
+    return json_response({"users": users})
+
+
 ROUTES = (
     ("GET", "/outbox", get_outbox),
     ("DELETE", "/outbox", delete_outbox),
     ("POST", "/auth/token", post_token),
     ("GET", "/auth/jwks.json", get_jwks),
     ("GET", "/auth/verify-email", verify_email),
+    ("GET", "/auth/users", get_users),
 )
 OPEN_PATHS = ("/auth/jwks.json", "/auth/verify-email")
 """Paths that need no control token: public keys, and links a person opens from a mail."""
