@@ -22,7 +22,7 @@ def test_the_inspector_in_chromium(start_server: ServerFactory) -> None:
         if os.environ.get("CI"):
             pytest.fail("Debian's chromium is missing (.ci/run installs it)")
         pytest.skip("the browser test needs Debian's chromium: apt-get install chromium")
-    server = start_server(speed=20)
+    server = start_server(speed=5)
     result = subprocess.run(
         ["node", "--test", "--test-concurrency=1", "inspector.test.mjs"],
         cwd=npm_installed(BROWSER_DIR),
