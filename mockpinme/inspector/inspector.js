@@ -310,13 +310,17 @@
   }
 
   let scenarioBusy = false;
+  let scenarioAgain = false;
+  let scenarioChoice = null;
   async function loadScenario() {
-    if (scenarioBusy) return;
+    if (scenarioBusy) { scenarioAgain = true; return; }
     scenarioBusy = true;
     try {
       const response = await api('inspector/scenario');
       if (!response.ok) return;
       const s = await response.json();
+      const panel = $('panel-scenario');
+      panel.dataset.loads = String(Number(panel.dataset.loads || 0) + 1);
       $('scenario-badge').textContent = s.name;
       $('sc-name').textContent = s.name;
       $('sc-description').textContent = s.description;
@@ -324,9 +328,11 @@
       $('sc-speed').textContent = s.speed;
       $('sc-yaml').textContent = s.yaml;
       const select = $('sc-select');
-      if (select.options.length !== s.builtins.length || document.activeElement !== select) {
-        select.replaceChildren(...s.builtins.map((b) => h('option', { value: b.name, title: b.description, selected: b.name === s.name }, b.name)));
+      const names = s.builtins.map((b) => b.name);
+      if ([...select.options].map((o) => o.value).join('\n') !== names.join('\n')) {
+        select.replaceChildren(...s.builtins.map((b) => h('option', { value: b.name, title: b.description }, b.name)));
       }
+      select.value = scenarioChoice ?? s.name;
       const balances = Object.entries(s.balances).map(([p, b]) => bar(p === '*' ? '* (each project)' : p, b.now_usd ?? 0, b.start_usd ?? b.now_usd ?? 0,
         `$${(b.now_usd ?? 0).toFixed(6)} of $${(b.start_usd ?? 0).toFixed(6)}`));
       $('sc-balances').replaceChildren(...(balances.length ? balances : [h('p', { class: 'muted' }, 'no project has a balance in this scenario')]));
@@ -339,6 +345,7 @@
       $('sc-limits').replaceChildren(...(windows.length ? windows : [h('p', { class: 'muted' }, none)]));
     } finally {
       scenarioBusy = false;
+      if (scenarioAgain) { scenarioAgain = false; loadScenario(); }
     }
   }
 
@@ -348,11 +355,13 @@
     m.className = bad ? 'message bad' : 'message';
   }
 
+  $('sc-select').addEventListener('change', (event) => { scenarioChoice = event.target.value; });
   $('switch-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     const name = $('sc-select').value;
     const response = await api('scenario', { method: 'PUT', json: { name } });
     const body = await response.json().catch(() => ({}));
+    if (response.ok) scenarioChoice = null;
     say(response.ok ? `now serving ${body.scenario}` : (body.error?.message || `failed: ${response.status}`), !response.ok);
     loadScenario();
   });

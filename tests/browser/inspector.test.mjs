@@ -137,6 +137,10 @@ test('switching scenario on the page changes the next answer', async () => {
   await page.click('#tab-scenario');
   await page.waitForSelector('#sc-select option[value="low-balance"]', { state: 'attached' });
   await page.selectOption('#sc-select', 'low-balance');
+  const loads = Number(await page.getAttribute('#panel-scenario', 'data-loads'));
+  assert.equal((await chat({})).status, 200);
+  await page.waitForFunction((before) => Number(document.getElementById('panel-scenario').dataset.loads) > before, loads);
+  assert.equal(await page.inputValue('#sc-select'), 'low-balance', 'a refresh keeps the choice not yet switched to');
   await page.click('#switch-form button[type=submit]');
   await page.waitForFunction(() => document.getElementById('sc-message').textContent === 'now serving low-balance');
   const refused = await chat({});
