@@ -6,7 +6,8 @@ answers every scenario, picked with ``X-Mockpinme-Scenario``: the models listing
 and the requests that scenario is about, JSON and streamed, in three rounds (so rate limits, cycles
 and seeded mixes show their failures); the requests whose shape differs by provider family go to
 one model of each family too. What OpenRouter's layer answers must validate; PinMe's own wrapped
-errors are outside the spec and must be PinMe's shape instead.
+errors are outside the spec and must be PinMe's shape instead. The recorded exchanges break the
+spec only where it is stricter than real traffic (docs/wire.md).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from mockpinme.openrouter.providers import family_of
 from mockpinme.scenario.access import builtin_names
 
 from .conftest import KEY, chat_url
-from .shapes import sse_chunks
+from .shapes import exchanges, sse_chunks
 from .test_conformance import REQUESTS, WEATHER_Q
 from .test_replies import WEATHER_SCHEMA
 from .test_validation import ROOT, SPEC
@@ -255,6 +256,23 @@ def test_the_answers_cover_every_shape(answers: dict[str, list[Answer]]) -> None
 def test_every_extra_request_names_a_built_in() -> None:
     assert set(EXTRA) <= set(builtin_names())
     assert {s for s, _ in REQUESTS.values() if s} <= set(builtin_names())
+
+
+def test_recorded_answers_break_the_spec_only_where_it_is_stricter_than_traffic() -> None:
+    """The captures (tests/data/captures/) are the truth the spec is measured by."""
+    found: set[str] = set()
+    for _, interaction in exchanges():
+        response = interaction["response"]
+        by_media = SCHEMAS["responses"][CHAT][str(response["status"]["code"])]
+        if "parsed_body" in response:
+            found.update(problems(by_media["application/json"], response["parsed_body"]))
+        else:
+            for chunk in sse_chunks(response["body"]["string"]):
+                found.update(problems(by_media["text/event-stream"], {"data": chunk}))
+    assert found == {
+        'ChatResult /: "system_fingerprint" is a required property',
+        'ChatResult /choices/0/message/tool_calls/0/function: "arguments" is a required property',
+    }
 
 
 def test_the_shipped_response_schemas_are_extracted_from_the_spec() -> None:
