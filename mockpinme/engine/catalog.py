@@ -39,7 +39,7 @@ class ModelInfo:
     entry: dict[str, Any]
     family: Family
 
-    @property
+    @cached_property
     def id(self) -> str:
         return str(self.entry["id"])
 
@@ -68,7 +68,7 @@ class ModelInfo:
                 completion = Decimal(override.get("completion", completion))
         return max(prompt, Decimal(0)), max(completion, Decimal(0))
 
-    @property
+    @cached_property
     def reasoning(self) -> Mapping[str, Any] | None:
         """The entry's ``reasoning`` (``mandatory``, ``default_enabled``, efforts), or None."""
         found = self.entry.get("reasoning")
@@ -78,15 +78,15 @@ class ModelInfo:
     def supports_reasoning(self) -> bool:
         return self.reasoning is not None
 
-    @property
+    @cached_property
     def input_modalities(self) -> frozenset[str]:
         return frozenset(self.entry["architecture"].get("input_modalities") or ["text"])
 
-    @property
+    @cached_property
     def supported_parameters(self) -> frozenset[str]:
         return frozenset(self.entry.get("supported_parameters") or [])
 
-    @property
+    @cached_property
     def chat_endpoint(self) -> str | None:
         """None for a model that answers chat (text out); else the endpoint that serves it."""
         outputs = self.entry["architecture"].get("output_modalities") or ["text"]

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..scenario.model import Respond
 from .catalog import ModelInfo
 from .request import ChatRequest
 
+_KEYED = 7
 
-@dataclass(frozen=True, slots=True)
-class ReplyInputs:
+
+class ReplyInputs(NamedTuple):
     """Everything a reply depends on and nothing else; equal inputs give the same reply but for ids.
 
-    ``project`` and ``nth`` are kept only when the answer's texts name them (else None), so one
-    reply serves every call that would get the same text; :meth:`placeholders` offers only what
-    is kept, so a text can never read a value the key left out.
+    The first seven fields are the reply cache's key (equality and hash look at them alone); the
+    last three are what the builder reads them from. ``project`` and ``nth`` are kept only when the
+    answer's texts name them (else None), so one reply serves every call that would get the same
+    text; :meth:`placeholders` offers only what is kept, so a text can never read a value the key
+    left out.
     """
 
     answer: int
@@ -26,9 +28,18 @@ class ReplyInputs:
     groups: tuple[tuple[str, str], ...]
     project: str | None
     nth: int | None
-    respond: Respond = field(compare=False)
-    request: ChatRequest = field(compare=False)
-    model_info: ModelInfo = field(compare=False)
+    respond: Respond
+    request: ChatRequest
+    model_info: ModelInfo
+
+    def __hash__(self) -> int:
+        return hash(self[:_KEYED])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ReplyInputs) and self[:_KEYED] == other[:_KEYED]
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
 
     @classmethod
     def of(

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from ..engine.journal import Entry, mask, printable
 from ..engine.session import Session
-from ..engine.state import SCENARIO_HEADER
+from ..engine.state import SCENARIO_HEADER, ServerState
 from ..engine.timeline import brief
 from ..engine.verdict.record import retry_after_s
 from ..openrouter.errors import openrouter_body
@@ -33,70 +33,66 @@ def journaled(handler: Handler) -> Handler:
     server keeps serving."""
 
     async def wrapper(request: web.Request) -> web.StreamResponse:
-        entry = None
-        if request.path.startswith("/api/"):
-            name = request.headers.get(SCENARIO_HEADER)
-            if name and name not in request.app[SERVER].scenarios.by_name:
-                await _load_named(request, name)
-            entry = _start(request)
+        if not request.path.startswith("/api/"):
+            return await _guarded(handler, request, None)
+        state = request.app[SERVER]
+        name = request.headers.get(SCENARIO_HEADER)
+        if name and name not in state.scenarios.by_name:
+            await _load_named(request, state, name)
+        else:
+            request[SESSION] = state.scenarios.lookup(name)
+        runtime = state.runtime
+        entry = request[ENTRY] = runtime.journal.record(
+            request.method,
+            request.path,
+            request.query,
+            request.headers,
+            name or state.scenarios.active.scenario.name,
+            at_s=runtime.clock.now(),
+            raw_query=request.raw_path.partition("?")[2],
+        )
         status: int | None = None
         try:
-            try:
-                response = await handler(request)
-            except (asyncio.CancelledError, ConnectionError, web.HTTPException):
-                raise
-            except BodyProblem as problem:
-                response = pinme_error(problem.status, problem.message)
-                if entry is not None:
-                    entry.error = f"http.{problem.status}"
-            except Exception as exc:
-                response = _failure(request, exc)
+            response = await _guarded(handler, request, entry)
             status = response.status
-            if entry is not None and entry.answer_headers is None and isinstance(response, web.Response):
-                body = response.body
-                entry.answered(dict(response.headers), body if isinstance(body, bytes) else None)
-            if entry is not None and "Retry-After" in response.headers:
-                entry.retry_after_s = retry_after_s(response.headers["Retry-After"])
             return response
         finally:
-            if entry is not None:
-                runtime = request.app[SERVER].runtime
-                runtime.journal.finish(entry, status, runtime.clock.now())
-                if request_log.enabled():
-                    request_log.emit(log_line(entry))
+            runtime.journal.finish(entry, status, runtime.clock.now())
+            if request_log.enabled():
+                request_log.emit(log_line(entry))
 
     wrapper.__doc__ = handler.__doc__
     return wrapper
 
 
-async def _load_named(request: web.Request, name: str) -> None:
+async def _guarded(handler: Handler, request: web.Request, entry: Entry | None) -> web.StreamResponse:
+    """The handler's response; a body refused or a failure inside the mock answers JSON instead."""
+    try:
+        response = await handler(request)
+    except (asyncio.CancelledError, ConnectionError, web.HTTPException):
+        raise
+    except BodyProblem as problem:
+        response = pinme_error(problem.status, problem.message)
+        if entry is not None:
+            entry.error = f"http.{problem.status}"
+    except Exception as exc:
+        response = _failure(request, exc)
+    if entry is not None:
+        if entry.answer_headers is None and isinstance(response, web.Response):
+            body = response.body
+            entry.answered(dict(response.headers), body if isinstance(body, bytes) else None)
+        retry_after = response.headers.get("Retry-After")
+        if retry_after is not None:
+            entry.retry_after_s = retry_after_s(retry_after)
+    return response
+
+
+async def _load_named(request: web.Request, state: ServerState, name: str) -> None:
     """A scenario named by the header for the first time, loaded off the event loop."""
     try:
-        request[SESSION] = await asyncio.to_thread(request.app[SERVER].scenarios.lookup, name)
+        request[SESSION] = await asyncio.to_thread(state.scenarios.lookup, name)
     except ScenarioError as exc:
         request[SESSION_PROBLEM] = exc
-
-
-def _start(request: web.Request) -> Entry:
-    state = request.app[SERVER]
-    name = request.headers.get(SCENARIO_HEADER)
-    if SESSION not in request and SESSION_PROBLEM not in request:
-        try:
-            request[SESSION] = state.scenarios.lookup(name)
-        except ScenarioError as exc:
-            request[SESSION_PROBLEM] = exc
-    scenario = name or state.scenarios.active.scenario.name
-    entry = state.runtime.journal.record(
-        request.method,
-        request.path,
-        request.query,
-        request.headers,
-        scenario,
-        at_s=state.runtime.clock.now(),
-        raw_query=request.raw_path.partition("?")[2],
-    )
-    request[ENTRY] = entry
-    return entry
 
 
 def session_of(request: web.Request) -> Session | web.Response:

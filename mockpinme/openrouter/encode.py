@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import orjson
+
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 _dumps_ascii = json.JSONEncoder(separators=(",", ":")).encode
 MAX_JSON_DEPTH = 128
@@ -49,14 +51,28 @@ def _too_deep(value: Any, limit: int) -> bool:
     return False
 
 
-def parse_json(data: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
-    """Strict JSON: UTF-8, no NaN or Infinity, nested at most ``max_depth`` deep; else ValueError."""
+def _stdlib_json(data: bytes | str, max_depth: int) -> Any:
     text = data.decode("utf-8") if isinstance(data, bytes) else data
     try:
-        value = _DECODER.decode(text)
+        return _DECODER.decode(text)
     except RecursionError:
         raise ValueError(f"nested deeper than {max_depth} levels") from None
-    if text.count("[") + text.count("{") > max_depth and _too_deep(value, max_depth):
+
+
+def parse_json(data: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Strict JSON: UTF-8, no NaN or Infinity, nested at most ``max_depth`` deep; else ValueError.
+
+    orjson reads what it can; what it refuses (lone surrogate escapes, numbers past a double,
+    malformed text) goes to the standard library, whose answer or error stands."""
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        value = _stdlib_json(data, max_depth)
+    if isinstance(data, bytes):
+        nests = data.count(b"[") + data.count(b"{")
+    else:
+        nests = data.count("[") + data.count("{")
+    if nests > max_depth and _too_deep(value, max_depth):
         raise ValueError(f"nested deeper than {max_depth} levels")
     return value
 
