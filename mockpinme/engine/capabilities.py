@@ -31,11 +31,12 @@ def unservable(session: Session, request: ChatRequest, model: ModelInfo) -> Rend
     if endpoint is not None:
         values = {"model": model.id, "endpoint": endpoint}
         return named_error(session, "openrouter.not_chat_model", api_key=key, values=values)
-    missing = sorted(needed_modalities(request) - model.input_modalities)
+    needed = needed_modalities(request)
+    missing = sorted(needed - model.input_modalities) if needed else None
     if missing:
         return named_error(
             session, "openrouter.unsupported_input", api_key=key, values={"modality": missing[0]}
         )
-    if request.function_tools and "tools" not in model.supported_parameters:
+    if "tools" in request.body and request.function_tools and "tools" not in model.supported_parameters:
         return named_error(session, "openrouter.no_tool_endpoints", api_key=key)
     return None

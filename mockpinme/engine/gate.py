@@ -47,26 +47,30 @@ def project_of_key(scenario: Scenario, api_key: str) -> str:
 
 def check_project(scenario: Scenario, api_key: str, project_name: str) -> str | None:
     """PinMe's common checks of every call with ``project_name``: the key, the name, that they match."""
+    return _checked_project(scenario, api_key, project_name)[0]
+
+
+def _checked_project(
+    scenario: Scenario, api_key: str, project_name: str
+) -> tuple[str | None, Project | None]:
     problem = check_key(scenario, api_key)
     if problem:
-        return problem
+        return problem, None
     if not project_name:
-        return "pinme.project_name_missing"
+        return "pinme.project_name_missing", None
     project = project_for(scenario, project_name)
     if project is None or (project.api_key is not None and project.api_key != api_key):
-        return "pinme.key_project_mismatch"
-    return None
+        return "pinme.key_project_mismatch", None
+    return None, project
 
 
 def check_chat(
     scenario: Scenario, api_key: str, project_name: str, balances: Mapping[str, float]
 ) -> str | None:
     """All of PinMe's checks for a chat call, in the order PinMe makes them."""
-    problem = check_project(scenario, api_key, project_name)
-    if problem:
+    problem, project = _checked_project(scenario, api_key, project_name)
+    if project is None:
         return problem
-    project = project_for(scenario, project_name)
-    assert project is not None
     if project.llm == "not-configured":
         return "pinme.llm_not_configured"
     if project.llm == "disabled":

@@ -161,18 +161,8 @@ class Journal:
         raw_query: str = "",
     ) -> Entry:
         """Start an entry for a request that has just arrived (``at_s`` on the scenario clock)."""
-        entry = Entry(
-            next(self._ids),
-            method,
-            path,
-            params,
-            headers,
-            time.time(),
-            scenario,
-            _start=time.perf_counter(),
-            at_s=at_s,
-            raw_query=raw_query,
-        )
+        entry = Entry(next(self._ids), method, path, params, headers, time.time(), scenario)
+        entry._start, entry.at_s, entry.raw_query = time.perf_counter(), at_s, raw_query
         self.entries.append(entry)
         if self.feed.subscribers:
             self.feed.publish("start", entry)

@@ -194,16 +194,16 @@ class RuleBook:
         ]
         self.runs = runs(rules)
         self.labels = [label(index, rule) for index, rule in enumerate(rules)]
+        self.answers = [rule.answers for rule in rules]
         self.hits = [0] * len(rules)
 
     def reset(self) -> None:
         self.hits = [0] * len(self.rules)
 
     def _answer(self, index: int) -> Respond | None:
-        rule, used = self.rules[index], self.hits[index]
+        rule, used, answers = self.rules[index], self.hits[index], self.answers[index]
         if rule.times is not None and used >= rule.times:
             return None
-        answers = rule.answers
         if used < len(answers):
             return answers[used]
         if rule.then == "cycle":

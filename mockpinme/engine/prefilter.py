@@ -1,8 +1,8 @@
 """Cheap first tests for many rules at once, so a scenario with a thousand rules matches quickly.
 
 Consecutive rules whose first cheap test is of the same kind (a substring of the last user
-message, the whole message, an exact model) form a run; a run yields, in rule order, the rules
-that pass it, and only those are checked in full.
+message, the whole message, an exact model) form a run; a run of at least ``INDEXED_FROM`` rules
+yields, in rule order, the rules that pass it, and only those are checked in full.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from .request import ChatRequest
 
 ANY, CONTAINS, EQUALS, MODEL = "any", "last_user_contains", "last_user_equals", "model_equals"
 _GRAM = 3
+INDEXED_FROM = 8
+"""A run this long or longer is indexed; shorter ones check their rules one by one, which is cheaper."""
 
 
 def _kind(when: When) -> tuple[str, str]:
@@ -91,4 +93,4 @@ def runs(rules: Sequence[Rule]) -> list[Run]:
             grouped[-1][2].append(key)
         else:
             grouped.append((index, kind, [key]))
-    return [Run(start, kind, keys) for start, kind, keys in grouped]
+    return [Run(start, kind if len(keys) >= INDEXED_FROM else ANY, keys) for start, kind, keys in grouped]

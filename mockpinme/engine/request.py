@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, NamedTuple
 
+_UNREAD = "\0(not read yet)"
+"""What ``ChatRequest._last_user`` holds until it is read (compared by identity)."""
 WEB_SEARCH_TOOL_TYPES = frozenset(
     {
         "openrouter:web_search",
@@ -52,6 +53,7 @@ class ChatRequest:
     seed: int = 0
     headers: Mapping[str, str] = field(default_factory=dict)
     query: Mapping[str, str] = field(default_factory=dict)
+    _last_user: str | None = field(default=_UNREAD, init=False, repr=False, compare=False)
 
     @classmethod
     def parse(
@@ -68,16 +70,16 @@ class ChatRequest:
         messages = body.get("messages")
         model = body.get("model", default_model)
         return cls(
-            body=body,
-            model=model if isinstance(model, str) else json.dumps(model),
-            messages=messages if isinstance(messages, list) else [],
-            stream=body.get("stream") is True,
-            project=project,
-            api_key=api_key,
-            nth=nth,
-            seed=seed,
-            headers=call.headers,
-            query=call.query,
+            body,
+            model if isinstance(model, str) else json.dumps(model),
+            messages if isinstance(messages, list) else [],
+            body.get("stream") is True,
+            project,
+            api_key,
+            nth,
+            seed,
+            call.headers,
+            call.query,
         )
 
     def last_text(self, role: str) -> str | None:
@@ -87,10 +89,12 @@ class ChatRequest:
                 return text_of(message.get("content"))
         return None
 
-    @cached_property
+    @property
     def last_user(self) -> str | None:
         """The text of the last user message (computed once)."""
-        return self.last_text("user")
+        if self._last_user is _UNREAD:
+            self._last_user = self.last_text("user")
+        return self._last_user
 
     def texts(self) -> list[str]:
         """The text of every message, in order."""

@@ -14,23 +14,18 @@ from .keys import ENTRY, SERVER
 from .respond import write
 
 
-async def read_body(request: web.Request) -> bytes | None:
-    """The body, or None once it passes PinMe's 1 MB limit (never buffered past it); raises
-    BodyProblem for a compressed body or one that does not arrive in time."""
-    return await read_capped(request, MAX_BODY_BYTES)
-
-
 async def chat_completions(request: web.Request) -> web.StreamResponse:
-    """``POST /api/v1/chat/completions?project_name=…``."""
+    """``POST /api/v1/chat/completions?project_name=…``: the body (never buffered past PinMe's
+    1 MB), its answer, and the answer written."""
     session = session_of(request)
     if isinstance(session, web.Response):
         return session
+    entry = request[ENTRY]
     try:
-        raw = await read_body(request)
+        raw = await read_capped(request, MAX_BODY_BYTES)
     except BodyProblem as problem:
-        request[ENTRY].error = f"http.{problem.status}"
+        entry.error = f"http.{problem.status}"
         return pinme_error(problem.status, problem.message)
-    call = ChatCall(raw, request.headers, request.query)
-    outcome = answer(session, call, request[ENTRY])
+    outcome = answer(session, ChatCall(raw, request.headers, request.query), entry)
     runtime = request.app[SERVER].runtime
-    return await write(request, outcome, runtime.clock, runtime.ids)
+    return await write(request, outcome, runtime.clock, runtime.ids, entry)

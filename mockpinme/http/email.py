@@ -5,8 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..engine.email import send_email as answer_send_email
+from ..engine.gate import MAX_BODY_BYTES
 from ..engine.services import Answer, Done, ServiceCall
-from .chat import read_body
+from .bodies import read_capped
 from .journaled import session_of
 from .keys import ENTRY, SERVER
 from .respond import error_response, json_response
@@ -21,7 +22,7 @@ def write_answer(answer: Answer) -> web.Response:
 
 async def read_call(request: web.Request) -> ServiceCall:
     """The call with its body (None past the 1 MB limit) for a POST; no body for a GET."""
-    raw = await read_body(request) if request.method == "POST" else b""
+    raw = await read_capped(request, MAX_BODY_BYTES) if request.method == "POST" else b""
     return ServiceCall(raw, request.headers, request.query)
 
 

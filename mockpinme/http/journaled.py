@@ -48,8 +48,8 @@ def journaled(handler: Handler) -> Handler:
             request.query,
             request.headers,
             name or state.scenarios.active.scenario.name,
-            at_s=runtime.clock.now(),
-            raw_query=request.raw_path.partition("?")[2],
+            runtime.clock.now(),
+            request.raw_path.partition("?")[2],
         )
         status: int | None = None
         try:

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from ..engine.answer import Outcome, Refused, Replied
 from ..engine.clock import Clock
+from ..engine.journal import Entry
 from ..engine.verdict.record import note_reply, note_stall
 from ..openrouter.encode import Template, compact_json
 from ..openrouter.errors import RenderedError
@@ -22,7 +23,6 @@ from ..openrouter.faults import json_effect
 from ..openrouter.ids import CallId, generation_id, tool_call_id
 from ..openrouter.plan import Step
 from ..openrouter.timing import sample_ms
-from .keys import ENTRY
 
 log = logging.getLogger("mockpinme")
 
@@ -63,15 +63,16 @@ class Stamp:
 
 
 async def write(
-    request: web.Request, outcome: Outcome, clock: Clock, ids: random.Random
+    request: web.Request, outcome: Outcome, clock: Clock, ids: random.Random, entry: Entry | None
 ) -> web.StreamResponse:
-    """Send the outcome: an error, a JSON reply, or a stream."""
+    """Send the outcome (an error, a JSON reply, or a stream), noting in ``entry`` how it went."""
     if isinstance(outcome, Refused):
         return error_response(outcome.error)
-    stamp = Stamp(ids, [call.id_style for call in outcome.prepared.reply.tool_calls])
+    calls = outcome.prepared.reply.tool_calls
+    stamp = Stamp(ids, [call.id_style for call in calls] if calls else ())
     if outcome.stream:
-        return await _stream(request, outcome, clock, stamp)
-    return await _json_reply(request, outcome, clock, stamp)
+        return await _stream(request, outcome, clock, stamp, entry)
+    return await _json_reply(request, outcome, clock, stamp, entry)
 
 
 def reset_connection(request: web.Request) -> None:
@@ -86,24 +87,24 @@ def reset_connection(request: web.Request) -> None:
 
 
 async def _json_reply(
-    request: web.Request, replied: Replied, clock: Clock, stamp: Stamp
+    request: web.Request, replied: Replied, clock: Clock, stamp: Stamp, entry: Entry | None
 ) -> web.StreamResponse:
     prepared, respond = replied.prepared, replied.respond
-    note_reply(request.get(ENTRY), respond.fault, prepared.reply.content)
+    note_reply(entry, respond.fault, prepared.reply.content)
     if respond.latency_ms is not None:
         await clock.sleep(sample_ms(respond.latency_ms, random.Random(prepared.seed)) / 1000)
     fault = respond.fault
     body = stamp(prepared.json_body(fault))
     match json_effect(fault) if fault is not None else None:
         case "reset":
-            _ended(request, "reset")
+            _ended(entry, "reset")
             reset_connection(request)
             return web.Response(status=204)
         case "stall_then_reset":
             assert fault is not None
-            _ended(request, "stalled")
-            if ENTRY in request:
-                note_stall(request[ENTRY], clock)
+            _ended(entry, "stalled")
+            if entry is not None:
+                note_stall(entry, clock)
             await clock.hold(fault.stall_limit_s)
             reset_connection(request)
             return web.Response(status=204)
@@ -112,20 +113,21 @@ async def _json_reply(
     return web.Response(body=body, headers={"Content-Type": JSON, "X-Generation-Id": stamp.generation_id})
 
 
-def _ended(request: web.Request, how: str) -> None:
-    entry = request.get(ENTRY)
+def _ended(entry: Entry | None, how: str) -> None:
     if entry is not None:
         entry.ended = how
 
 
-async def _stream(request: web.Request, replied: Replied, clock: Clock, stamp: Stamp) -> web.StreamResponse:
+async def _stream(
+    request: web.Request, replied: Replied, clock: Clock, stamp: Stamp, entry: Entry | None
+) -> web.StreamResponse:
     headers = {**_STREAM_HEADERS, "X-Generation-Id": stamp.generation_id}
     response = web.StreamResponse(status=200, headers=headers)
     await response.prepare(request)
-    played: Progress = request.get(ENTRY) or _Unjournaled()
+    played: Progress = entry or _Unjournaled()
     played.status = 200
     played.answer_headers = dict(response.headers)
-    note_reply(request.get(ENTRY), replied.respond.fault, replied.prepared.reply.content)
+    note_reply(entry, replied.respond.fault, replied.prepared.reply.content)
     steps = replied.prepared.steps(replied.profile, replied.respond.fault)
     played.plan, played.ids, played.writes = steps, stamp.values, []
     try:

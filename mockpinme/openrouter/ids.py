@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import random
 import re
 from dataclasses import dataclass
@@ -14,7 +15,9 @@ _FROM_BASE64 = bytes.maketrans(b"+/=", b"xyz")
 
 def base62(rng: random.Random, length: int) -> bytes:
     """``length`` random characters of ``[0-9A-Za-z]`` (base64 of random bytes, ``+/`` as letters)."""
-    return base64.b64encode(rng.randbytes(-(-length * 3 // 4)))[:length].translate(_FROM_BASE64)
+    size = -(-length * 3 // 4)
+    drawn = rng.getrandbits(size * 8).to_bytes(size, "little")
+    return binascii.b2a_base64(drawn, newline=False)[:length].translate(_FROM_BASE64)
 
 
 def generation_id(rng: random.Random, created: int) -> bytes:
