@@ -42,6 +42,14 @@ class Count:
     def per_request(self) -> float:
         return (self.with_requests - self.without) / self.requests
 
+    @property
+    def request_path(self) -> float:
+        """Per request within the window (the requests alone), else from the totals.
+
+        The totals also count what a server does at exit for the requests it kept: mockpinme
+        judges its journal for the verdict there, which no request waits for."""
+        return self.window / self.requests if self.window else self.per_request
+
 
 def available() -> str | None:
     """None when valgrind and callgrind_control are installed, else what is missing."""

@@ -108,7 +108,7 @@ def targets(results: Results) -> Targets:
     for case, counts in results.counts.items():
         mine, bare = (next(c for c in counts if c.server == name) for name in (MOCK, BARE))
         what = f"instructions per request, {case} (callgrind, {mine.requests} requests)"
-        table.ratio(what, mine.per_request, bare.per_request, "", None, None)
+        table.ratio(what, mine.request_path, bare.request_path, "", None, None)
     inner_rows(table, results.inner)
     return table
 
@@ -142,7 +142,7 @@ def instructions_table(results: Results) -> list[str]:
             window = f" ({number(count.window / count.requests)})" if count.window else ""
             rows.append([count.server, f"{case}, N={count.requests}", number(count.without),
                          number(count.with_requests), number(count.per_request) + window,
-                         f"{count.per_request / bare.per_request:.2f}x"])  # fmt: skip
+                         f"{count.request_path / bare.request_path:.2f}x"])  # fmt: skip
     return markdown(header, rows)
 
 
@@ -152,6 +152,8 @@ def render(results: Results, heading: str) -> tuple[str, bool]:
     lines += ["", "Peers (medians of interleaved rounds; ratios to the bare server in this run):", ""]
     lines += peers_table(results)
     if results.counts:
-        lines += ["", "Instructions (callgrind): (total with N requests - total with none) / N", ""]
+        lines += ["", "Instructions (callgrind): (total with N requests - total with none) / N, and in"
+                  " brackets the N requests' window alone, which the ratio uses (the totals also hold"
+                  " the exit, where mockpinme judges its journal)", ""]
         lines += instructions_table(results)
     return "\n".join(lines), table.holds()

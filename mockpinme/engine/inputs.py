@@ -33,13 +33,18 @@ class ReplyInputs(NamedTuple):
     model_info: ModelInfo
 
     def __hash__(self) -> int:
-        return hash(self[:_KEYED])
+        return hash(self.key)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, ReplyInputs) and self[:_KEYED] == other[:_KEYED]
+        return isinstance(other, ReplyInputs) and self.key == other.key
 
     def __ne__(self, other: object) -> bool:
         return not self == other
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """The fields a reply depends on, as the reply cache's key."""
+        return self[:_KEYED]
 
     @classmethod
     def of(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..openrouter import plan
 from ..openrouter.completion import Reply, completion_body, errored_body
@@ -68,16 +69,17 @@ class ReplyCache:
         self.size = size
         self.max_bytes = max_bytes
         self.bytes = 0
-        self._items: dict[ReplyInputs, Prepared] = {}
+        self._items: dict[tuple[Any, ...], Prepared] = {}
 
     def get_or_build(self, inputs: ReplyInputs) -> Prepared:
         """The prepared reply for ``inputs``, built on the first request for it."""
-        found = self._items.get(inputs)
+        key = inputs.key
+        found = self._items.get(key)
         if found is not None:
             return found
         request = inputs.request
         seed = request_seed(inputs.seed, request.model, request.messages)
-        prepared = self._items[inputs] = Prepared(self.builder.build(inputs, seed), seed)
+        prepared = self._items[key] = Prepared(self.builder.build(inputs, seed), seed)
         prepared.size = footprint(prepared.reply)
         self.bytes += prepared.size
         while len(self._items) > 1 and (len(self._items) > self.size or self.bytes > self.max_bytes):

@@ -39,7 +39,7 @@ class ChatCall(NamedTuple):
     query: Mapping[str, str]
 
 
-@dataclass
+@dataclass(slots=True)
 class ChatRequest:
     """A parsed chat-completions request, plus which call of the scenario it is (``nth``, from 1)."""
 

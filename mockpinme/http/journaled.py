@@ -33,58 +33,66 @@ def journaled(handler: Handler) -> Handler:
     server keeps serving."""
 
     async def wrapper(request: web.Request) -> web.StreamResponse:
-        if not request.path.startswith("/api/"):
-            return await _guarded(handler, request, None)
-        state = request.app[SERVER]
-        name = request.headers.get(SCENARIO_HEADER)
-        if name and name not in state.scenarios.by_name:
-            await _load_named(request, state, name)
-        else:
-            request[SESSION] = state.scenarios.lookup(name)
-        runtime = state.runtime
-        entry = request[ENTRY] = runtime.journal.record(
-            request.method,
-            request.path,
-            request.query,
-            request.headers,
-            name or state.scenarios.active.scenario.name,
-            runtime.clock.now(),
-            request.raw_path.partition("?")[2],
-        )
+        entry = None
+        if request.path.startswith("/api/"):
+            state = request.app[SERVER]
+            name = request.headers.get(SCENARIO_HEADER)
+            if name and name not in state.scenarios.by_name:
+                await _load_named(request, state, name)
+            else:
+                request[SESSION] = state.scenarios.lookup(name)
+            entry = request[ENTRY] = _record(request, state, name)
         status: int | None = None
         try:
-            response = await _guarded(handler, request, entry)
+            try:
+                response = await handler(request)
+            except (asyncio.CancelledError, ConnectionError, web.HTTPException):
+                raise
+            except BodyProblem as problem:
+                response = pinme_error(problem.status, problem.message)
+                if entry is not None:
+                    entry.error = f"http.{problem.status}"
+            except Exception as exc:
+                response = _failure(request, exc)
             status = response.status
+            if entry is not None:
+                _note_answer(entry, response)
             return response
         finally:
-            runtime.journal.finish(entry, status, runtime.clock.now())
-            if request_log.enabled():
-                request_log.emit(log_line(entry))
+            if entry is not None:
+                _finish(request, entry, status)
 
     wrapper.__doc__ = handler.__doc__
     return wrapper
 
 
-async def _guarded(handler: Handler, request: web.Request, entry: Entry | None) -> web.StreamResponse:
-    """The handler's response; a body refused or a failure inside the mock answers JSON instead."""
-    try:
-        response = await handler(request)
-    except (asyncio.CancelledError, ConnectionError, web.HTTPException):
-        raise
-    except BodyProblem as problem:
-        response = pinme_error(problem.status, problem.message)
-        if entry is not None:
-            entry.error = f"http.{problem.status}"
-    except Exception as exc:
-        response = _failure(request, exc)
-    if entry is not None:
-        if entry.answer_headers is None and isinstance(response, web.Response):
-            body = response.body
-            entry.answered(dict(response.headers), body if isinstance(body, bytes) else None)
-        retry_after = response.headers.get("Retry-After")
-        if retry_after is not None:
-            entry.retry_after_s = retry_after_s(retry_after)
-    return response
+def _record(request: web.Request, state: ServerState, name: str | None) -> Entry:
+    runtime = state.runtime
+    return runtime.journal.record(
+        request.method,
+        request.path,
+        request.query,
+        request.headers,
+        name or state.scenarios.active.scenario.name,
+        runtime.clock.now(),
+        request.raw_path.partition("?")[2],
+    )
+
+
+def _note_answer(entry: Entry, response: web.StreamResponse) -> None:
+    if entry.answer_headers is None and isinstance(response, web.Response):
+        body = response.body
+        entry.answered(dict(response.headers), body if isinstance(body, bytes) else None)
+    retry_after = response.headers.get("Retry-After")
+    if retry_after is not None:
+        entry.retry_after_s = retry_after_s(retry_after)
+
+
+def _finish(request: web.Request, entry: Entry, status: int | None) -> None:
+    runtime = request.app[SERVER].runtime
+    runtime.journal.finish(entry, status, runtime.clock.now())
+    if request_log.enabled():
+        request_log.emit(log_line(entry))
 
 
 async def _load_named(request: web.Request, state: ServerState, name: str) -> None:

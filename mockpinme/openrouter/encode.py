@@ -68,6 +68,8 @@ def parse_json(data: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
         value = orjson.loads(data)
     except orjson.JSONDecodeError:
         value = _stdlib_json(data, max_depth)
+    if len(data) <= max_depth:
+        return value
     if isinstance(data, bytes):
         nests = data.count(b"[") + data.count(b"{")
     else:

@@ -22,7 +22,8 @@ def base62(rng: random.Random, length: int) -> bytes:
 
 def generation_id(rng: random.Random, created: int) -> bytes:
     """``gen-<unix>-<20 base62>``."""
-    return b"gen-%d-%s" % (created, base62(rng, 20))
+    drawn = binascii.b2a_base64(rng.getrandbits(120).to_bytes(15, "little"), newline=False)
+    return b"gen-%d-%s" % (created, drawn[:20].translate(_FROM_BASE64))
 
 
 @dataclass(frozen=True, slots=True)
