@@ -1,13 +1,13 @@
 """Id tokens as Identity Platform makes them: RS256 JWTs signed by a key the server makes once, its
-public half served as a JWKS; and the unsigned tokens of the Firebase Auth emulator."""
+public half served as a JWKS; and the unsigned tokens of the Firebase Auth emulator.
+
+PyJWT is imported by the first call that needs it: with ``cryptography`` it is a tenth of start-up."""
 
 from __future__ import annotations
 
 import hashlib
 import threading
 from typing import TYPE_CHECKING, Any
-
-import jwt
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
@@ -45,6 +45,8 @@ class Signer:
 
     def jwks(self) -> dict[str, Any]:
         """The public key as a JSON Web Key Set."""
+        import jwt
+
         public = jwt.algorithms.RSAAlgorithm.to_jwk(self._ready().public_key(), as_dict=True)
         return {
             "keys": [
@@ -62,12 +64,16 @@ class Signer:
     def sign(self, claims: dict[str, Any]) -> str:
         """``claims`` as an RS256 JWT with this key's ``kid``."""
         key = self._ready()
+        import jwt
+
         return jwt.encode(claims, key, algorithm="RS256", headers={"kid": self._kid, "typ": "JWT"})
 
     def verify(self, token: str) -> dict[str, Any] | None:
         """The claims of a token this key signed, or None (times are checked by the caller's clock)."""
         if self._key is None:
             return None
+        import jwt
+
         try:
             header = jwt.get_unverified_header(token)
             if header.get("alg") != "RS256" or header.get("kid") != self._kid:
@@ -84,6 +90,8 @@ _NO_CHECKS: Any = {"verify_exp": False, "verify_iat": False, "verify_nbf": False
 
 def unsigned_claims(token: str) -> dict[str, Any] | None:
     """The claims of an emulator token (``alg: none``, empty signature), or None for anything else."""
+    import jwt
+
     try:
         if jwt.get_unverified_header(token).get("alg") != "none" or not token.endswith("."):
             return None
@@ -94,6 +102,8 @@ def unsigned_claims(token: str) -> dict[str, Any] | None:
 
 def algorithm(token: str) -> str | None:
     """The ``alg`` a token's header names, or None when it is not a JWT."""
+    import jwt
+
     try:
         alg = jwt.get_unverified_header(token).get("alg")
     except jwt.PyJWTError:
