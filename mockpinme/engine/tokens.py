@@ -1,7 +1,8 @@
 """Id tokens as Identity Platform makes them: RS256 JWTs signed by a key the server makes once, its
 public half served as a JWKS; and the unsigned tokens of the Firebase Auth emulator.
 
-PyJWT is imported by the first call that needs it: with ``cryptography`` it is a tenth of start-up."""
+PyJWT is imported by the first call that needs it: with ``cryptography`` it was 8% of importing
+the package."""
 
 from __future__ import annotations
 
