@@ -152,8 +152,12 @@ def render(results: Results, heading: str) -> tuple[str, bool]:
     lines += ["", "Peers (medians of interleaved rounds; ratios to the bare server in this run):", ""]
     lines += peers_table(results)
     if results.counts:
-        lines += ["", "Instructions (callgrind): (total with N requests - total with none) / N, and in"
-                  " brackets the N requests' window alone, which the ratio uses (the totals also hold"
-                  " the exit, where mockpinme judges its journal)", ""]
+        lines += [
+            "",
+            "Instructions (callgrind): (total with N requests - total with none) / N, and in"
+            " brackets the N requests' window alone, which the ratio uses (the totals also hold"
+            " the exit, where mockpinme judges its journal)",
+            "",
+        ]
         lines += instructions_table(results)
     return "\n".join(lines), table.holds()
