@@ -37,6 +37,6 @@ def unservable(session: Session, request: ChatRequest, model: ModelInfo) -> Rend
         return named_error(
             session, "openrouter.unsupported_input", api_key=key, values={"modality": missing[0]}
         )
-    if "tools" in request.body and request.function_tools and "tools" not in model.supported_parameters:
+    if request.function_tools and "tools" not in model.supported_parameters:
         return named_error(session, "openrouter.no_tool_endpoints", api_key=key)
     return None

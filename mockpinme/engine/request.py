@@ -108,7 +108,7 @@ class ChatRequest:
     @property
     def tools(self) -> list[dict[str, Any]]:
         tools = self.body.get("tools")
-        return [t for t in tools if isinstance(t, dict)] if isinstance(tools, list) else []
+        return [t for t in tools if isinstance(t, dict)] if isinstance(tools, list) and tools else []
 
     @property
     def function_tools(self) -> list[dict[str, Any]]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiohttp import web
 
 from ..engine.email import send_email as answer_send_email
 from ..engine.gate import MAX_BODY_BYTES
+from ..engine.journal import Entry
 from ..engine.services import Answer, Done, ServiceCall
+from ..engine.session import Session
 from .bodies import read_capped
 from .journaled import session_of
 from .keys import ENTRY, SERVER
@@ -26,10 +30,19 @@ async def read_call(request: web.Request) -> ServiceCall:
     return ServiceCall(raw, request.headers, request.query)
 
 
-async def send_email(request: web.Request) -> web.StreamResponse:
-    """``POST /api/v4/send_email`` ``{to, subject, html}`` with ``X-API-Key``."""
+async def serve_call(
+    request: web.Request, answer_of: Callable[[Session, ServiceCall, Entry], Answer]
+) -> web.StreamResponse:
+    """A service call: the scenario it runs under, its body read, ``answer_of`` it written."""
     session = session_of(request)
     if isinstance(session, web.Response):
         return session
-    call = await read_call(request)
-    return write_answer(answer_send_email(session, request.app[SERVER].runtime, call, request[ENTRY]))
+    return write_answer(answer_of(session, await read_call(request), request[ENTRY]))
+
+
+async def send_email(request: web.Request) -> web.StreamResponse:
+    """``POST /api/v4/send_email`` ``{to, subject, html}`` with ``X-API-Key``."""
+    runtime = request.app[SERVER].runtime
+    return await serve_call(
+        request, lambda session, call, entry: answer_send_email(session, runtime, call, entry)
+    )
